@@ -1,0 +1,131 @@
+"""The ``assistant`` command line. Only this module and the UI turn errors into output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import AssistantError, InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _settings():  # noqa: ANN202
+    from .settings import get_settings
+
+    return get_settings()
+
+
+def _emit(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _format_answer(ans) -> str:  # noqa: ANN001
+    lines = [f"Q: {ans.question}", ""]
+    if ans.abstained:
+        lines.append(ans.answer)
+        return "\n".join(lines)
+    lines += [ans.answer, "", f"Label: {ans.label} — {ans.label_reason}", "", "Sources:"]
+    for c in ans.citations:
+        where = f"{c.title}" + (f" ({c.publisher})" if c.publisher else "")
+        lines.append(f"  [{c.n}] {where} · {c.label} · {c.doc_id}[{c.start}:{c.end}]")
+        lines.append(f"      “{' '.join(c.text.split())}”")
+    return "\n".join(lines)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest, rebuild
+
+    settings = _settings()
+    if args.rebuild:
+        rebuild(settings)
+    report = ingest([Path(p) for p in args.paths] or None, settings, progress=None if not args.json else False)
+    if args.json:
+        _emit(report.to_json())
+    else:
+        print(report.summary())
+        for path, reason in report.skipped:
+            print(f"  skipped {path}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .pipeline import Assistant, clean_question
+
+    settings = _settings()
+    for q in args.questions:  # refuse bad input before any heavy loading
+        clean_question(q, settings.answer.max_question_chars)
+    assistant = Assistant(settings)
+    for q in args.questions:
+        ans = assistant.ask(q)
+        if args.json:
+            _emit(ans.to_json())
+        else:
+            print(_format_answer(ans) + "\n")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    index = Index.open(_settings())
+    cards = [d.get("card") or {} for d in index.catalog.docs]
+    if args.json:
+        for card in cards:
+            _emit(card)
+        return 0
+    for card in cards:
+        print(f"{card.get('title')}  [{card.get('doc_id')}]")
+        print(f"  publisher: {card.get('publisher') or 'not stated'} ({card.get('publisher_kind')})")
+        for key, item in (card.get("items") or {}).items():
+            print(f"  {key.replace('_', ' ')}: {'yes' if item.get('present') else 'no'}")
+        share = card.get("label_share") or {}
+        print("  sentences: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()))
+        coi = card.get("conflict_of_interest") or {}
+        if coi.get("flag"):
+            print("  conflict of interest: the publisher promotes what it reports on")
+        print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    p = argparse.ArgumentParser(prog="assistant", description="Grounded answers about spine and pain care, with citations.")
+    sub = p.add_subparsers(dest="command", required=True)
+    pi = sub.add_parser("ingest", help="index files and folders (default: the corpus folder)")
+    pi.add_argument("paths", nargs="*", help="files or folders of .txt, .md, .html or .pdf")
+    pi.add_argument("--rebuild", action="store_true", help="delete the index first and build it again")
+    pi.add_argument("--json", action="store_true", help="print the summary as JSON")
+    pi.set_defaults(func=cmd_ingest)
+    pa = sub.add_parser("ask", help="answer questions with cited passages")
+    pa.add_argument("questions", nargs="+", help="one or more questions")
+    pa.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    pa.set_defaults(func=cmd_ask)
+    ps = sub.add_parser("sources", help="show each document's source card")
+    ps.add_argument("--json", action="store_true", help="one JSON card per line")
+    ps.set_defaults(func=cmd_sources)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; bad input exits 2 with one line on stderr."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""The index: per-document artefacts and a commit file on disk, chunk vectors in the store,
+and a BM25 index over the same chunks.
+
+Layout of the data folder::
+
+    state.json              the commit point: which artefact version of each document is live
+    docs/<id>-<ver>.json    text, metadata, sentences (offsets, label) and chunks of one document
+    docs/<id>-<ver>.npy     its sentence vectors (float32, normalised)
+    bm25/<fingerprint>/     the BM25 index of the live chunks
+    chroma/                 the embedded vector store (absent when a Chroma server is used)
+
+Artefacts are immutable and named by content version, and ``state.json`` is replaced
+atomically after the store holds a document's new chunks, so a reader never sees a mix
+of old and new chunks and an interrupted ingest is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import StoreError
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+    from .settings import Settings
+    from .store import VectorStore
+
+STATE_FORMAT = 1
+REBUILD_HINT = "Rebuild it with 'assistant ingest --rebuild'."
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_state(data_dir: Path) -> dict[str, Any]:
+    """The committed state, or an empty one for a new data folder."""
+    path = data_dir / "state.json"
+    if not path.exists():
+        return {"format": STATE_FORMAT, "docs": {}}
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if state.get("format") != STATE_FORMAT or not isinstance(state.get("docs"), dict):
+            raise ValueError("unknown format")
+        return state
+    except (ValueError, OSError) as exc:
+        raise StoreError(f"The index state file {path} is unreadable ({exc}). {REBUILD_HINT}") from None
+
+
+def write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    """Commit a new state."""
+    atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+
+
+@dataclass
+class Catalog:
+    """Everything a query needs, in memory: documents, sentences with vectors, and chunks."""
+
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    doc_index: dict[str, int] = field(default_factory=dict)
+    s_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    s_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    s_end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    s_clean: list[str] = field(default_factory=list)
+    s_label: list[str] = field(default_factory=list)
+    s_reasons: list[list[str]] = field(default_factory=list)
+    s_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    c_id: list[str] = field(default_factory=list)
+    c_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    c_lo: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    c_hi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    c_text: list[str] = field(default_factory=list)
+    c_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    chunk_index: dict[str, int] = field(default_factory=dict)
+
+    def sentence_text(self, i: int) -> str:
+        """The exact original text of sentence ``i``."""
+        d = self.docs[int(self.s_doc[i])]
+        return d["text"][int(self.s_start[i]) : int(self.s_end[i])]
+
+    def fingerprint(self) -> str:
+        """A hash of the live chunk ids, naming derived indexes such as BM25."""
+        return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
+
+
+def chunk_vectors(s_vec: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """A chunk's vector: the normalised mean of its sentence vectors."""
+    if len(lo) == 0:
+        return np.zeros((0, s_vec.shape[1] if s_vec.ndim == 2 else 0), dtype=np.float32)
+    csum = np.vstack([np.zeros((1, s_vec.shape[1]), dtype=np.float64), np.cumsum(s_vec, axis=0, dtype=np.float64)])
+    means = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)[:, None]
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return (means / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
+    """Read the live artefacts named by ``state`` into one catalog."""
+    cat = Catalog()
+    vecs, s_doc, s_start, s_end, c_doc, c_lo, c_hi = [], [], [], [], [], [], []
+    n_sent = 0
+    for doc_id in sorted(state["docs"]):
+        entry = state["docs"][doc_id]
+        base = data_dir / entry["artefact"]
+        try:
+            art = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+            vec = np.load(base.with_suffix(".npy"), allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"The index in {data_dir} is damaged: document '{doc_id}' cannot be read ({exc.__class__.__name__}). "
+                f"{REBUILD_HINT}"
+            ) from None
+        sents = art["sentences"]
+        if vec.shape[0] != len(sents):
+            raise StoreError(f"The index in {data_dir} is damaged: '{doc_id}' has mismatched vectors. {REBUILD_HINT}")
+        d_idx = len(cat.docs)
+        cat.doc_index[doc_id] = d_idx
+        art["sent_lo"], art["sent_hi"] = n_sent, n_sent + len(sents)
+        cat.docs.append(art)
+        for s in sents:
+            s_start.append(s[0])
+            s_end.append(s[1])
+            cat.s_clean.append(s[2])
+            cat.s_label.append(s[3])
+            cat.s_reasons.append(s[4])
+        s_doc.extend([d_idx] * len(sents))
+        vecs.append(vec.astype(np.float32, copy=False))
+        for cid, start, end, lo, hi in art["chunks"]:
+            cat.chunk_index[cid] = len(cat.c_id)
+            cat.c_id.append(cid)
+            cat.c_text.append(art["text"][start:end])
+            c_doc.append(d_idx)
+            c_lo.append(n_sent + lo)
+            c_hi.append(n_sent + hi)
+        n_sent += len(sents)
+    dim = vecs[0].shape[1] if vecs else 384
+    cat.s_vec = np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)
+    cat.s_doc = np.asarray(s_doc, dtype=np.int32)
+    cat.s_start = np.asarray(s_start, dtype=np.int64)
+    cat.s_end = np.asarray(s_end, dtype=np.int64)
+    cat.c_doc = np.asarray(c_doc, dtype=np.int32)
+    cat.c_lo = np.asarray(c_lo, dtype=np.int64)
+    cat.c_hi = np.asarray(c_hi, dtype=np.int64)
+    cat.c_vec = chunk_vectors(cat.s_vec, cat.c_lo, cat.c_hi)
+    return cat
+
+
+def bm25_text(cat: Catalog, i: int) -> str:
+    """What BM25 indexes for chunk ``i``: the document title and the chunk's visible words."""
+    d = cat.docs[int(cat.c_doc[i])]
+    body = " ".join(cat.s_clean[int(cat.c_lo[i]) : int(cat.c_hi[i])])
+    return f"{d['meta'].get('title', '')} {body}"
+
+
+class Lexical:
+    """BM25 (bm25s, English stop words, Snowball stemming) over the live chunks, cached on disk."""
+
+    def __init__(self, cat: Catalog, cache_dir: Path | None) -> None:
+        import bm25s
+        import Stemmer
+
+        self._bm25s = bm25s
+        self.stemmer = Stemmer.Stemmer("english")
+        self.n = len(cat.c_id)
+        self.retriever = None
+        if self.n == 0:
+            return
+        path = cache_dir / cat.fingerprint() if cache_dir else None
+        if path is not None and (path / "params.index.json").exists():
+            try:
+                self.retriever = bm25s.BM25.load(str(path))
+                return
+            except (OSError, ValueError, KeyError):
+                pass  # rebuilt below
+        tokens = bm25s.tokenize([bm25_text(cat, i) for i in range(self.n)], stopwords="en",
+                                stemmer=self.stemmer, show_progress=False)
+        self.retriever = bm25s.BM25()
+        self.retriever.index(tokens, show_progress=False)
+        if path is not None:
+            try:
+                tmp = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".bm25-"))
+                self.retriever.save(str(tmp))
+                os.replace(tmp, path)
+            except OSError:
+                pass  # a cache only; the index in memory is complete
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Chunk indexes and BM25 scores, best first; no hits for a query with no known terms."""
+        if self.retriever is None or k <= 0:
+            return []
+        tokens = self._bm25s.tokenize([query], stopwords="en", stemmer=self.stemmer, show_progress=False,
+                                      return_ids=False)
+        vocab = self.retriever.vocab_dict
+        terms = [t for t in tokens[0] if t in vocab] if tokens else []
+        if not terms:
+            return []
+        ids, scores = self.retriever.retrieve([terms], k=min(k, self.n), show_progress=False, n_threads=0)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+
+class Index:
+    """The live index: catalog, lexical index, and the vector store (opened on first dense query)."""
+
+    def __init__(self, settings: Settings, state: dict[str, Any], catalog: Catalog) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.state = state
+        self.catalog = catalog
+        self.lexical = Lexical(catalog, self.data_dir / "bm25")
+        self._store: VectorStore | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Index:
+        """Open the index in the configured data folder, checking it is whole."""
+        data_dir = Path(settings.data_dir)
+        if not data_dir.is_dir():
+            raise StoreError(
+                f"No index found in {data_dir.resolve()}. Build one with 'assistant ingest' "
+                "(or set ASSISTANT_DATA_DIR to the folder that holds it)."
+            )
+        state = read_state(data_dir)
+        if not state["docs"]:
+            raise StoreError(f"The index in {data_dir.resolve()} is empty. Add documents with 'assistant ingest PATH'.")
+        return cls(settings, state, load_catalog(data_dir, state))
+
+    @property
+    def embedder(self) -> Embedder:
+        from .embed import get_embedder
+
+        return get_embedder(self.settings.embed)
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            from .store import open_store
+
+            self._store = open_store(self.settings, self.embedder)
+        return self._store
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Chunk indexes and cosine similarities from the vector store; uncommitted chunks are ignored."""
+        hits = self.store.query(vector, k)
+        idx = self.catalog.chunk_index
+        return [(idx[cid], score) for cid, score in hits if cid in idx]

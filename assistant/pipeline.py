@@ -1,0 +1,58 @@
+"""The assembled pipeline: retrieve → answer → label, behind one object the CLI and UI share."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+from .index import Index
+from .records import Answer
+from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from .answer import Generator
+    from .retrieve import Retriever
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(text: str, limit: int, what: str = "question") -> str:
+    """A question with control characters removed; raises InputError if empty or too long."""
+    if not isinstance(text, str):
+        raise InputError(f"The {what} must be text, got {type(text).__name__}.")
+    if len(text) > limit:
+        raise InputError(f"The {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it.")
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    if not text:
+        raise InputError(f"The {what} is empty; type a {what} about spine or pain care.")
+    return text
+
+
+class Assistant:
+    """Opens the index once and answers questions with cited, labelled answers."""
+
+    def __init__(self, settings: Settings | None = None, index: Index | None = None,
+                 generator: str | None = None, mode: str = "hybrid") -> None:
+        from .answer import get_generator
+        from .retrieve import Retriever
+
+        self.settings = settings or get_settings()
+        self.index = index or Index.open(self.settings)
+        self.retriever: Retriever = Retriever(self.index, self.settings.retrieve, mode)
+        self.generator: Generator = get_generator(generator or self.settings.generator, self.settings.answer)
+        self._lock = threading.Lock()
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question (or abstain), with citations resolving every [n]."""
+        q = clean_question(question, self.settings.answer.max_question_chars)
+        qvec = self.index.embedder.embed_one(q)
+        passages = self.retriever.run(q, qvec)
+        return self.generator.generate(q, qvec, passages, self.index.catalog)
+
+    def as_chain(self):  # noqa: ANN201
+        """The same pipeline as a LangChain runnable: question in, Answer out."""
+        from langchain_core.runnables import RunnableLambda
+
+        return RunnableLambda(self.ask, name="spine_qa")

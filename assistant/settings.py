@@ -1,0 +1,117 @@
+"""All settings in one place, read from ASSISTANT_* environment variables.
+
+Nested stages use a double underscore, e.g. ``ASSISTANT_RETRIEVE__TOP_K=8``. A few
+common ones also have flat names documented in the README (``ASSISTANT_DATA_DIR``,
+``ASSISTANT_CHROMA_HOST``, ``ASSISTANT_CHROMA_PORT``, ``ASSISTANT_GENERATOR`` and the
+``ASSISTANT_LLM_*`` trio). No other module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Stage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IngestSettings(_Stage):
+    max_file_bytes: int = Field(20_000_000, gt=0, description="Files larger than this are refused.")
+    chunk_max_chars: int = Field(700, ge=100, description="Upper bound on a chunk's length in characters.")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated at the start of the next chunk.")
+    batch_documents: int = Field(64, gt=0, description="Documents embedded and written per batch.")
+    extensions: tuple[str, ...] = Field((".txt", ".md", ".html", ".htm", ".pdf"), description="File types read.")
+
+
+class EmbedSettings(_Stage):
+    backend: str = Field("minilm", description="Embedder by name: 'minilm' (bundled all-MiniLM-L6-v2).")
+    batch_size: int = Field(64, gt=0, description="Sentences per encode call.")
+    max_seq_length: int = Field(256, gt=0, le=512, description="Token limit per text.")
+
+
+class StoreSettings(_Stage):
+    collection: str = Field("spine_qa", description="Chroma collection name.")
+
+
+class RetrieveSettings(_Stage):
+    top_k: int = Field(6, gt=0, le=50, description="Passages handed to the answer stage.")
+    candidates: int = Field(24, gt=0, le=200, description="Hits taken from each of dense and BM25 before fusion.")
+    rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
+    mmr_lambda: float = Field(0.75, ge=0.0, le=1.0, description="Relevance weight when diversifying (1 = no diversity).")
+
+
+class AnswerSettings(_Stage):
+    max_sentences: int = Field(3, gt=0, le=10, description="Sentences in an extractive answer.")
+    min_support: float = Field(0.40, description="Calibrated support score below which the assistant abstains.")
+    relative_cutoff: float = Field(0.12, ge=0.0, description="Sentences scoring this far below the best are left out.")
+    duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")
+    max_question_chars: int = Field(2000, gt=0, description="Longer questions are refused.")
+
+
+class LLMSettings(_Stage):
+    base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
+    model: str = Field("", description="Model name on that endpoint.")
+    api_key: SecretStr = Field(SecretStr(""), description="API key; read only from the environment.")
+    timeout_s: float = Field(60.0, gt=0, description="Request timeout in seconds.")
+
+
+class ServeSettings(_Stage):
+    host: str = Field("127.0.0.1", description="Bind address; loopback unless told otherwise.")
+    port: int = Field(7860, gt=0, lt=65536, description="Port for the chat page.")
+    max_upload_bytes: int = Field(5_000_000, gt=0, description="Largest file the Library tab accepts.")
+
+
+class Settings(BaseSettings):
+    """Every tunable of the assistant, with defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid")
+
+    data_dir: Path = Field(Path(".assistant"), description="Folder holding the index and its state.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested when no path is given.")
+    chroma_host: str = Field("", description="Chroma server host; empty means the embedded store in data_dir.")
+    chroma_port: int = Field(8000, gt=0, lt=65536, description="Chroma server port.")
+    generator: str = Field("extractive", description="Answer generator by name: 'extractive' or 'llm'.")
+    ingest: IngestSettings = IngestSettings()
+    embed: EmbedSettings = EmbedSettings()
+    store: StoreSettings = StoreSettings()
+    retrieve: RetrieveSettings = RetrieveSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    serve: ServeSettings = ServeSettings()
+
+    @property
+    def store_backend(self) -> str:
+        """'http' when a Chroma server is configured, else 'embedded'."""
+        return "http" if self.chroma_host else "embedded"
+
+
+def _flat_llm_env() -> dict[str, str]:
+    # The LLM trio has documented flat names; map them onto the nested stage.
+    out = {}
+    for name in ("BASE_URL", "MODEL", "API_KEY"):
+        value = os.environ.get(f"ASSISTANT_LLM_{name}")
+        if value is not None:
+            out[name.lower()] = value
+    return out
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return load_settings()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Fresh settings from the environment, with keyword overrides on top."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    llm = _flat_llm_env()
+    if llm and "llm" not in overrides:
+        overrides["llm"] = LLMSettings(**llm)
+    return Settings(**overrides)  # type: ignore[arg-type]
