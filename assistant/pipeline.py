@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import InputError
@@ -50,6 +51,25 @@ class Assistant:
         qvec = self.index.embedder.embed_one(q)
         passages = self.retriever.run(q, qvec)
         return self.generator.generate(q, qvec, passages, self.index.catalog)
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Like ``ask``, but yield the answer's text as a model writes it, then the verified Answer last.
+
+        Bad input raises here, before anything is yielded. A generator that cannot stream (the
+        extractive one) yields only the Answer. Model-server failures raise GeneratorError while
+        iterating. The streamed text is the model's draft: replace it with the final Answer.
+        """
+        q = clean_question(question, self.settings.answer.max_question_chars)
+        return self._stream(q)
+
+    def _stream(self, q: str) -> Iterator[str | Answer]:
+        qvec = self.index.embedder.embed_one(q)
+        passages = self.retriever.run(q, qvec)
+        stream = getattr(self.generator, "stream", None)
+        if stream is None:
+            yield self.generator.generate(q, qvec, passages, self.index.catalog)
+        else:
+            yield from stream(q, qvec, passages, self.index.catalog)
 
     def as_chain(self):  # noqa: ANN201
         """The same pipeline as a LangChain runnable: question in, Answer out."""
