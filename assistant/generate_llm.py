@@ -68,7 +68,7 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?"
     r"(?:previous|prior|above|earlier|preceding|system|original)\s+(?:instructions?|prompts?|rules|directions|messages?)"
     r"|\b(?:system\s+prompt|new\s+instructions?\s*:|jailbreak)"
-    r"|\b(?:you\s+are\s+now|act\s+as|pretend\s+to\s+be)\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|dan)\b"
+    r"|\b(?:you\s+are\s+now|act\s+as|pretend\s+to\s+be)\s+(?:an?\s+)?(?:[a-z]+\s+)?(?:ai|assistant|chatbot|language\s+model|dan)\b"
     r"|\b(?:ai\s+assistants?|language\s+models?|chatbots?|llms?|the\s+assistant)\s*(?:,\s*)?(?:must|should|shall|will)"
     r"\s+(?:now\s+)?(?:say|answer|respond|reply|state|tell|write)"
     r"|\b(?:tell|inform)\s+(?:the\s+)?(?:users?|readers?)\s+that\b",
@@ -460,7 +460,7 @@ class LLMGenerator(Generator):
                                  "(HTTP 404). Check ASSISTANT_LLM_MODEL, and that ASSISTANT_LLM_BASE_URL ends "
                                  "in /v1.") from None
         except openai.APIStatusError as exc:
-            detail = _short(exc.message)
+            detail = _short(_server_message(exc))
             raise GeneratorError(f"The model server at {where} returned an error (HTTP {exc.status_code}: {detail}). "
                                  "Try again, or check the server's log.") from None
         except openai.OpenAIError as exc:
@@ -473,6 +473,18 @@ class LLMGenerator(Generator):
         except httpx.HTTPError as exc:
             raise GeneratorError(f"The connection to the model server at {where} broke off "
                                  f"({_short(str(exc)) or type(exc).__name__}). Try again.") from None
+
+
+def _server_message(exc: Any) -> str:
+    """The server's own error message, without the client's 'Error code: 500 - ' wrapping."""
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return re.sub(r"^Error code: \d+ - ", "", str(exc.message))
 
 
 def _short(text: str, limit: int = 160) -> str:

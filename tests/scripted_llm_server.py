@@ -4,7 +4,8 @@ It serves ``POST /v1/chat/completions`` (plain JSON, or server-sent events when 
 ``"stream": true``) and ``GET /v1/models``. Each request takes the next queued ``Reply``, or asks the
 ``script`` callable for one. A reply can be slow (``delay_s`` before anything is sent,
 ``chunk_delay_s`` between streamed pieces) or an HTTP error (``status``). Every request body is kept
-in ``requests`` so tests can check what the model was shown.
+in ``requests`` (and its Authorization header in ``authorizations``) so tests can check what the
+model was shown.
 
     with ScriptedLLMServer() as server:
         server.push(Reply("Fusion was done in 276 patients [1]."))
@@ -69,6 +70,7 @@ class ScriptedLLMServer:
         self.model = model
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str] = []  # the Authorization header of each chat request
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -154,6 +156,7 @@ def _handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 return
             request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             server.requests.append(request)
+            server.authorizations.append(self.headers.get("Authorization", ""))
             reply = server.next_reply(request)
             server.wait(reply.delay_s)
             try:
