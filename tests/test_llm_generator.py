@@ -41,7 +41,7 @@ def grounded(request: dict) -> tuple[int, int]:
     return doc_containing(request, "276 adult patients"), doc_containing(request, "Kingsley R. Chin")
 
 
-def assert_integrity(ans: Answer, catalog) -> None:  # noqa: ANN001
+def assert_integrity(ans: Answer, catalog) -> None:
     """Every [n] resolves, citations are numbered 1..K in use, and each text is the file's exact span."""
     used = sorted({int(n) for n in MARKER.findall(ans.answer)})
     assert used == [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
@@ -61,12 +61,12 @@ def server():
         yield s
 
 
-def make_generator(settings, server: ScriptedLLMServer, timeout_s: float = 20.0, **kw) -> LLMGenerator:  # noqa: ANN001
+def make_generator(settings, server: ScriptedLLMServer, timeout_s: float = 20.0, **kw) -> LLMGenerator:
     return LLMGenerator(settings.answer, LLMSettings(base_url=server.url, model=server.model, timeout_s=timeout_s,
                                                      **kw))
 
 
-def run(gen: LLMGenerator, assistant, question: str, top: int | None = None, stream: bool = False):  # noqa: ANN001, ANN201
+def run(gen: LLMGenerator, assistant, question: str, top: int | None = None, stream: bool = False):
     """Retrieve with the real pipeline and answer with ``gen``; the stream's items when ``stream``."""
     qvec = assistant.index.embedder.embed_one(question)
     passages = assistant.retriever.run(question, qvec)[:top]
