@@ -168,11 +168,9 @@ def rebuild(settings: Settings) -> None:
     data_dir = Path(settings.data_dir)
     with _locked(data_dir):
         if settings.store_backend == "http":
-            from .embed import get_embedder
             from .store import open_store
 
-            store = open_store(settings, get_embedder(settings.embed))
-            store.lc.delete_collection()
+            open_store(settings).drop()
         else:
             shutil.rmtree(data_dir / "chroma", ignore_errors=True)
         for name in ("docs", "bm25"):
@@ -183,7 +181,6 @@ def rebuild(settings: Settings) -> None:
 def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None, progress: bool | None = None,
            labeller: Any = None, on_document: Callable[[str], None] | None = None) -> IngestReport:
     """Bring the index in line with the given files and folders (default: the corpus folder)."""
-    from .embed import get_embedder
     from .label import get_labeller
     from .store import open_store
 
@@ -231,7 +228,9 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
 
         dirty = data_dir / ".dirty"
         needs_store = bool(todo or removed or dirty.exists())
-        store = open_store(settings, get_embedder(settings.embed)) if needs_store else None
+        # Opened before the model loads, so an unreachable server fails in a moment; the
+        # store loads the embedder itself only if it ever needs one.
+        store = open_store(settings) if needs_store else None
         if needs_store:
             dirty.touch()
         bar = _progress(len(todo), progress if progress is not None else sys.stderr.isatty())
@@ -276,11 +275,25 @@ def _ingest_batch(batch: list[tuple[Path, bytes, str, str]], manifest: dict[str,
     labels = labeller.label(texts, vectors)
     data_dir = Path(settings.data_dir)
     pos = 0
+    written: list[tuple[Document, str, str, np.ndarray]] = []
     for doc, version in docs:
         n = len(doc.sentences)
         vec, labs = vectors[pos : pos + n], labels[pos : pos + n]
         pos += n
-        _commit_document(doc, version, vec, labs, data_dir, store, state, report, settings)
+        written.append((doc, version, _write_artefacts(doc, version, vec, labs, data_dir), vec))
+    # One store write per batch: Chroma's cost per call dwarfs its cost per chunk.
+    _upsert_chunks(store, written)
+    stale: list[str] = []
+    for doc, version, artefact, _ in written:
+        old = state["docs"].get(doc.doc_id)
+        new_ids = [c.id for c in doc.chunks]
+        stale.extend(sorted(set(old["chunk_ids"] if old else []) - set(new_ids)))
+        state["docs"][doc.doc_id] = {"version": version, "path": doc.path, "artefact": artefact, "chunk_ids": new_ids}
+        (report.updated if old else report.added).append(doc.doc_id)
+        report.chunks_written += len(doc.chunks)
+    if stale:  # chunks of an earlier version; leftovers of an interrupted run are found by _reconcile
+        store.delete(stale)
+    for doc, *_ in written:
         if bar is not None:
             bar.update(1)
             bar.set_postfix(chunks=report.chunks_written,
@@ -289,15 +302,11 @@ def _ingest_batch(batch: list[tuple[Path, bytes, str, str]], manifest: dict[str,
             on_document(doc.doc_id)
 
 
-def _commit_document(doc: Document, version: str, vec: np.ndarray, labels: list[Any], data_dir: Path, store: Any,
-                     state: dict[str, Any], report: IngestReport, settings: Settings) -> None:
+def _write_artefacts(doc: Document, version: str, vec: np.ndarray, labels: list[Any], data_dir: Path) -> str:
+    """Write a document's immutable artefacts (record and sentence vectors); returns their name."""
     from .cards import build_card
-    from .index import chunk_vectors
 
     artefact = f"docs/{doc.doc_id}-{version}"
-    lo = np.array([c.sentences[0] for c in doc.chunks])
-    hi = np.array([c.sentences[1] for c in doc.chunks])
-    c_vec = chunk_vectors(vec, lo, hi)
     record = {
         "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "version": version, "encoding": doc.encoding,
         "meta": doc.meta, "text": doc.text,
@@ -309,17 +318,26 @@ def _commit_document(doc: Document, version: str, vec: np.ndarray, labels: list[
     np.save(buf, vec.astype(np.float32))
     atomic_write(data_dir / f"{artefact}.npy", buf.getvalue())
     atomic_write(data_dir / f"{artefact}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
-    store.upsert([c.id for c in doc.chunks], [c.text for c in doc.chunks],
-                 [_chunk_meta(doc, c) for c in doc.chunks], c_vec)
-    old = state["docs"].get(doc.doc_id)
-    new_ids = {c.id for c in doc.chunks}
-    stale = (store.ids(doc.doc_id) | set(old["chunk_ids"] if old else [])) - new_ids
-    state["docs"][doc.doc_id] = {"version": version, "path": doc.path, "artefact": artefact,
-                                 "chunk_ids": [c.id for c in doc.chunks]}
-    if stale:
-        store.delete(sorted(stale))
-    (report.updated if old else report.added).append(doc.doc_id)
-    report.chunks_written += len(doc.chunks)
+    return artefact
+
+
+def _upsert_chunks(store: Any, written: list[tuple[Document, str, str, np.ndarray]]) -> None:
+    """Write the chunks of several documents to the store in one call; chunk vectors come from sentence vectors."""
+    from .index import chunk_vectors
+
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict[str, Any]] = []
+    vecs: list[np.ndarray] = []
+    for doc, _, _, vec in written:
+        lo = np.array([c.sentences[0] for c in doc.chunks], dtype=np.int64)
+        hi = np.array([c.sentences[1] for c in doc.chunks], dtype=np.int64)
+        vecs.append(chunk_vectors(vec, lo, hi))
+        ids.extend(c.id for c in doc.chunks)
+        texts.extend(c.text for c in doc.chunks)
+        metas.extend(_chunk_meta(doc, c) for c in doc.chunks)
+    if ids:
+        store.upsert(ids, texts, metas, np.vstack(vecs))
 
 
 def _chunk_meta(doc: Document, c: Chunk) -> dict[str, Any]:
