@@ -92,6 +92,37 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .trace import clean_claim, trace
+
+    for claim in args.claims:  # refuse bad input before any heavy loading
+        clean_claim(claim)
+    if args.top_k <= 0:
+        raise InputError(f"--top-k must be greater than 0, got {args.top_k}.")
+    from .index import Index
+
+    index = Index.open(_settings())
+    for claim in args.claims:
+        result = trace(claim, index, args.top_k)
+        if args.json:
+            _emit(result.to_json())
+            continue
+        print(f"Claim: {result.claim}\nVerdict: {result.verdict.replace('_', ' ')}")
+        for rank, m in enumerate(result.matches, start=1):
+            print(f"  {rank}. {m.score:.2f} {m.verdict.replace('_', ' ')} · {m.title} · {m.label} · "
+                  f"{m.doc_id}[{m.start}:{m.end}]")
+            print(f"     “{' '.join(m.text.split())}”")
+        print()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import serve
+
+    serve(_settings(), host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     p = argparse.ArgumentParser(prog="assistant", description="Grounded answers about spine and pain care, with citations.")
@@ -108,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     ps = sub.add_parser("sources", help="show each document's source card")
     ps.add_argument("--json", action="store_true", help="one JSON card per line")
     ps.set_defaults(func=cmd_sources)
+    pt = sub.add_parser("trace", help="find the sentences in the documents that state a claim")
+    pt.add_argument("claims", nargs="+", help="one or more claims (a sentence from anywhere)")
+    pt.add_argument("--top-k", type=int, default=5, help="matches to show per claim (default 5)")
+    pt.add_argument("--json", action="store_true", help="one JSON object per claim, one per line")
+    pt.set_defaults(func=cmd_trace)
+    pv = sub.add_parser("serve", help="start the chat page (Gradio) on this machine")
+    pv.add_argument("--host", default=None, help="bind address (default 127.0.0.1, from settings)")
+    pv.add_argument("--port", type=int, default=None, help="port (default 7860, from settings)")
+    pv.set_defaults(func=cmd_serve)
     return p
 
 
