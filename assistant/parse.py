@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,18 +23,19 @@ _BLOCK_TAG = re.compile(
     r"blockquote|pre|hr|form|main|title|dt|dd|figcaption)\b",
     re.I,
 )
-_HIDDEN_BLOCK = re.compile(
-    r"<(script|style|noscript|template|svg|nav|footer|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
-)
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template|svg|nav|footer|head)\b|<!--", re.I)
+_TITLE_OPEN = re.compile(r"<title", re.I)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _MD_MARKS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]+)\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]{1,2000})\)")
+_LINK_STOP = re.compile(r"[\]\n]")
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:[•▪●◦‣·\-–*+>]|#{1,6}|\d{1,3}[.)])[ \t]+", re.M)
 
 # Whole lines that are page furniture rather than content. Calls to action are kept:
 # they are content, and the labeller needs them.
 _NOISE_LINE = re.compile(
-    r"^\s*(?:top of page|bottom of page|back to top|skip to (?:main )?content|"
+    r"^[^\S\n]*+(?:top of page|bottom of page|back to top|skip to (?:main )?content|"
     r"leave a reply|category:.*|share (?:this|on).*|"
     r"your email address will not be published\.?.*|required fields are marked.*|"
     r"copyright ©.*|©.*all rights reserved.*|.*all rights reserved\.?(?:\s*\|.*)?|"
@@ -56,6 +58,44 @@ class RawText:
 
 def _blank(s: str) -> str:
     return "".join("\n" if ch == "\n" else " " for ch in s)
+
+
+def _hidden_blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of script, style, comments and other hidden blocks, in linear time even if one is never closed."""
+    unclosed: set[str] = set()
+    pos = 0
+    while m := _HIDDEN_OPEN.search(text, pos):
+        name = (m.group(1) or "!--").lower()
+        close = None
+        if name not in unclosed:
+            close = (re.compile(r"-->") if name == "!--" else re.compile(rf"</{name}\s*>", re.I)).search(text, m.end())
+        if close is None:  # no closing tag anywhere after this one, so none for a later one either
+            unclosed.add(name)
+            pos = m.start() + 1
+            continue
+        yield m.start(), close.end()
+        pos = close.end()
+
+
+def _html_title(text: str) -> str:
+    # The first <title ...> with a closing tag after it; found without rescanning (a regex search is quadratic).
+    m = _TITLE_OPEN.search(text)
+    gt = text.find(">", m.end()) if m else -1
+    close = _TITLE_CLOSE.search(text, gt + 1) if gt >= 0 else None
+    return html.unescape(re.sub(r"\s+", " ", text[gt + 1 : close.start()])).strip() if close else ""
+
+
+def _md_links(text: str) -> Iterator[re.Match[str]]:
+    """Markdown links; a '[' that fails is skipped with every '[' before the same ']' (they fail alike)."""
+    pos = 0
+    while (start := text.find("[", pos)) >= 0:
+        m = _MD_LINK.match(text, start)
+        if m:
+            yield m
+            pos = m.end()
+            continue
+        stop = _LINK_STOP.search(text, start + 1)
+        pos = stop.start() if stop else len(text)
 
 
 def _mask(chars: list[str], start: int, end: int, newline_first: bool = False) -> None:
@@ -112,10 +152,9 @@ def _visible(text: str, kind: str) -> tuple[str, str]:
     title = ""
     is_html = kind == "html"
     if is_html:
-        m = re.search(r"<title[^>]*>(.*?)</title\s*>", text, re.I | re.S)
-        title = html.unescape(re.sub(r"\s+", " ", m.group(1))).strip() if m else ""
-        for m in _HIDDEN_BLOCK.finditer(text):
-            _mask(chars, m.start(), m.end(), newline_first=True)
+        title = _html_title(text)
+        for start, end in _hidden_blocks(text):
+            _mask(chars, start, end, newline_first=True)
     for m in _TAG.finditer(text):
         if chars[m.start()] == " " and is_html:
             continue  # inside a hidden block already
@@ -131,7 +170,7 @@ def _visible(text: str, kind: str) -> tuple[str, str]:
     visible = "".join(chars)
     if kind in {"md", "txt"}:
         chars = list(visible)
-        for m in _MD_LINK.finditer(visible):
+        for m in _md_links(visible):
             _mask(chars, m.start(), m.start() + 1)
             _mask(chars, m.start(1) + len(m.group(1)), m.end())
         for m in _MD_MARKS.finditer(visible):
