@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .retrieve import Retriever
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Lone surrogates (a non-UTF-8 byte in argv arrives as one) crash the tokenizer; show them as U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_question(text: str, limit: int, what: str = "question") -> str:
@@ -25,7 +27,7 @@ def clean_question(text: str, limit: int, what: str = "question") -> str:
         raise InputError(f"The {what} must be text, got {type(text).__name__}.")
     if len(text) > limit:
         raise InputError(f"The {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it.")
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = " ".join(_CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text)).split())
     if not text:
         raise InputError(f"The {what} is empty; type a {what} about spine or pain care.")
     return text
