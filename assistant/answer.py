@@ -10,13 +10,13 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .label import combine, plain_reason
 from .records import Answer, Citation, Label, Passage
+from .terms import content_terms  # noqa: F401  (re-exported for other stages)
 
 if TYPE_CHECKING:
     from .index import Catalog
@@ -24,32 +24,6 @@ if TYPE_CHECKING:
 
 ABSTAIN_MESSAGE = "I couldn't find this in the documents I have, so I can't answer it."
 ONLY_PROMOTIONAL = "Only promotional sources state this."
-_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\d+(?:\.\d+)?%?")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # noqa: ANN202
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    extra = {"what", "which", "who", "whom", "why", "how", "when", "where", "does", "did", "do", "can", "could",
-             "would", "tell", "me", "about", "much", "many", "explain", "describe", "mean", "means", "say", "says"}
-    return frozenset(STOPWORDS_EN) | extra
-
-
-def content_terms(text: str) -> list[str]:
-    """Lower-cased, stemmed content words of a text (stop words removed)."""
-    stop = _stopwords()
-    words = [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
-    return _stemmer().stemWords([w for w in words if w not in stop and (len(w) > 1 or w.isdigit())])
-
-
 @dataclass(frozen=True)
 class Scored:
     """A candidate sentence (global index in the catalog) with its answer score."""
@@ -69,24 +43,157 @@ class Generator(ABC):
         """The answer, or an abstention."""
 
 
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how many|how much|how long|how often|what (?:percentage|percent|proportion|share|number|rates?)|"
+    r"(?:complication|revision|success|infection) rates?)\b", re.I)
+_ASKS_YEAR = re.compile(r"\b(?:when|what year|which year)\b", re.I)
+_ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|person|authors?|experts?))\b", re.I)
+_HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
+_HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
+# Questions about money or dosing need a sentence that states one: a tangential passage about
+# the same procedure must never be offered as a price or a dose.
+_ASKS_COST = re.compile(r"\b(?:costs?|price[sd]?|pay|fees?|insurance|insured|co-?pay|afford\w*|expensive|cheap|"
+                        r"charges?)\b|\$", re.I)
+_HAS_COST = re.compile(r"\$\s?\d|\b(?:costs?|price[sd]?|fees?|free|insurance|paid|pay|charges?|co-?pay)\b", re.I)
+_ASKS_DOSE = re.compile(r"\b(?:dose|doses|dosage|dosing|milligrams?|mg|mcg|morphine[- ]equivalent)\b|"
+                        r"\b(?:should|can|do|may) I take\b|\bhow many (?:pills|tablets|capsules|injections|shots)\b|"
+                        r"\bper (?:day|week|month|year)\b", re.I)
+_HAS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|ml|milligrams?|micrograms?|units?)\b|\b(?:dose|dosage|dosing)\b|"
+                       r"\b(?:per|a|each) (?:day|week|month|year)\b", re.I)
+_REFERENCE = re.compile(r"^\s*(?:\d+\.\s*)?[A-Z][A-Za-z'-]+ [A-Z]{1,3}\b.*\bet al\b|\bdoi:|\bPMID\b|^Reference:", re.I)
+_END_PUNCT = re.compile(r"[.!:;”\")\]]$")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the answer stage needs to know about a question: its weighted terms and answer type."""
+
+    text: str
+    terms: dict[str, float]  # corpus term -> weight (idf); absent terms are prefixed with '?'
+    wants: re.Pattern[str] | None  # an answer type that earns a bonus
+    needs: re.Pattern[str] | None  # an answer type without which the assistant abstains
+
+    @classmethod
+    def parse(cls, text: str, catalog: Catalog) -> Question:
+        vocab = catalog.vocab
+        terms: dict[str, float] = {}
+        for t in content_terms(text):
+            mapped = vocab.resolve(t)
+            terms[mapped or f"?{t}"] = vocab.idf(mapped)
+        wants = _HAS_NUMBER if _ASKS_NUMBER.search(text) else _HAS_YEAR if _ASKS_YEAR.search(text) else (
+            _HAS_NAME if _ASKS_NAME.search(text) else None)
+        needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
+        return cls(text, terms, wants, needs)
+
+    @property
+    def absent_share(self) -> float:
+        """The idf-weighted share of the question's terms that the corpus does not contain at all."""
+        total = sum(self.terms.values())
+        return sum(w for t, w in self.terms.items() if t.startswith("?")) / total if total else 1.0
+
+    def coverage(self, sentence_terms: set[str]) -> float:
+        """The idf-weighted share of the question's terms a text contains."""
+        total = sum(self.terms.values())
+        return sum(w for t, w in self.terms.items() if t in sentence_terms) / total if total else 0.0
+
+
+def _form(clean: str, title: str) -> float:
+    """How much a sentence looks like an answer rather than a heading, a title or a question."""
+    n = len(clean.split())
+    f = 1.0
+    if clean.endswith("?"):
+        f *= 0.55
+    if not _END_PUNCT.search(clean) and n <= 12:
+        f *= 0.6
+    if clean.lower() == title.lower():
+        f *= 0.5
+    if _REFERENCE.search(clean):
+        f *= 0.6  # a bibliography entry names a study; it does not answer about it
+    return f * min(1.0, n / 6.0) ** 0.5
+
+
+def _same_block(catalog: Catalog, i: int, j: int) -> bool:
+    """Whether sentences i < j are consecutive in one paragraph, bullet or line of the same document."""
+    if j != i + 1 or j >= len(catalog.s_doc) or catalog.s_doc[i] != catalog.s_doc[j]:
+        return False
+    text = catalog.docs[int(catalog.s_doc[i])]["text"]
+    return "\n" not in text[int(catalog.s_end[i]) : int(catalog.s_start[j])]
+
+
 def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> list[Scored]:
-    """Score every sentence of the passages against the question (cosine plus term coverage)."""
-    q_terms = set(content_terms(question))
+    """Score every sentence of the passages against the question: cosine, weighted term coverage,
+    answer type (a number for 'how many', a year for 'when', a name for 'who') and form.
+
+    The sentence right after a strong one in the same paragraph inherits most of its score,
+    because it usually continues the answer ("Discectomy: ... removes a disc. Doing so relieves ...").
+    """
+    q = Question.parse(question, catalog)
+    terms = catalog.s_terms
     seen: dict[int, Scored] = {}
+
+    def base(i: int, rank: int) -> Scored:
+        doc = catalog.docs[int(catalog.s_doc[i])]
+        clean = catalog.s_clean[i]
+        cos = float(catalog.s_vec[i] @ qvec)
+        cov = q.coverage(set(terms[i]))
+        bonus = 0.12 if q.wants is not None and q.wants.search(clean) else 0.0
+        score = (0.6 * cos + 0.4 * cov) * _form(clean, str(doc["meta"].get("title", ""))) + bonus - 0.005 * rank
+        return Scored(i, score, rank)
+
     for rank, p in enumerate(passages):
-        d_idx = catalog.doc_index[p.chunk.doc_id]
-        base = catalog.docs[d_idx]["sent_lo"]
+        lo = catalog.docs[catalog.doc_index[p.chunk.doc_id]]["sent_lo"]
         for local in range(*p.chunk.sentences):
-            i = base + local
-            if i in seen:
-                continue
-            cos = float(catalog.s_vec[i] @ qvec)
-            terms = content_terms(catalog.s_clean[i])
-            coverage = len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
-            # Headings and fragments match a question's words but answer nothing.
-            brevity = min(1.0, len(terms) / 6.0) ** 0.5
-            seen[i] = Scored(i, (0.75 * cos + 0.25 * coverage) * brevity, rank)
+            if lo + local not in seen:
+                seen[lo + local] = base(lo + local, rank)
+    if len(catalog.s_clean) <= _GLOBAL_SENTENCE_LIMIT:
+        # A small corpus is cheap to scan whole: a sentence outside the passages can still answer.
+        sims = catalog.s_vec @ qvec
+        for i in np.argsort(-sims)[:10]:
+            if int(i) not in seen:
+                seen[int(i)] = base(int(i), len(passages))
+    for top in sorted(seen.values(), key=lambda s: -s.score)[:3]:
+        for j in _continuation(catalog, top.index):
+            follow = seen.get(j) or base(j, top.passage_rank)
+            seen[j] = Scored(j, max(follow.score, 0.85 * top.score), follow.passage_rank)
     return sorted(seen.values(), key=lambda s: (-s.score, s.index))
+
+
+_GLOBAL_SENTENCE_LIMIT = 20000
+_LIST_ITEMS = 8
+
+
+def _continuation(catalog: Catalog, i: int) -> list[int]:
+    """Sentences that continue sentence i: the next one in its paragraph, or, when i introduces
+    a list ("The benefits include:"), the list's items on the lines that follow."""
+    if catalog.s_clean[i].rstrip().endswith(":"):
+        items = []
+        j = i + 1
+        while j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i] and len(items) < _LIST_ITEMS:
+            text = catalog.docs[int(catalog.s_doc[i])]["text"]
+            gap = text[int(catalog.s_end[j - 1]) : int(catalog.s_start[j])]
+            if gap.count("\n") > 2:
+                break
+            items.append(j)
+            if catalog.s_clean[j].rstrip().endswith(":"):
+                break
+            j += 1
+        return items
+    return [i + 1] if _same_block(catalog, i, i + 1) else []
+
+
+def support_of(question: str, chosen: Sequence[Scored], catalog: Catalog) -> float:
+    """How well the chosen sentences support an answer: the best sentence score, scaled by how much
+    of the question's weighted terms the chosen sentences (and their documents' titles) cover."""
+    if not chosen:
+        return 0.0
+    q = Question.parse(question, catalog)
+    covered: set[str] = set()
+    for s in chosen:
+        covered.update(catalog.s_terms[s.index])
+        title = catalog.docs[int(catalog.s_doc[s.index])]["meta"].get("title", "")
+        covered.update(content_terms(str(title)))
+    return chosen[0].score * q.coverage(covered) ** 0.5
 
 
 class ExtractiveGenerator(Generator):
@@ -103,21 +210,28 @@ class ExtractiveGenerator(Generator):
             return []
         best = scored[0].score
         chosen: list[Scored] = []
+        budget = self.settings.max_sentences
         for s in scored:
-            if len(chosen) >= self.settings.max_sentences or s.score < best - self.settings.relative_cutoff:
+            short = len(catalog.s_clean[s.index]) < 60  # list items and fragments cost a third of a sentence
+            if budget <= 0 or s.score < best - self.settings.relative_cutoff:
                 break
             vec = catalog.s_vec[s.index]
             if any(float(vec @ catalog.s_vec[c.index]) >= self.settings.duplicate_similarity for c in chosen):
                 continue
             chosen.append(s)
+            budget -= 1 / 3 if short else 1
         return chosen
 
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
         scored = score_sentences(question, qvec, passages, catalog)
-        support = scored[0].score if scored else 0.0
-        if support < self.settings.min_support:
+        chosen = self.select(scored, catalog)
+        support = support_of(question, chosen, catalog)
+        q = Question.parse(question, catalog)
+        if support < self.settings.min_support or (
+            q.needs is not None and not any(q.needs.search(catalog.s_clean[c.index]) for c in chosen)
+        ):
             return abstain(question, support)
-        return compose(question, self.select(scored, catalog), catalog, support, self.name)
+        return compose(question, chosen, catalog, support, self.name)
 
 
 def abstain(question: str, support: float = 0.0, generator: str = "extractive") -> Answer:

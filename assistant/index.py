@@ -92,6 +92,27 @@ class Catalog:
     c_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     chunk_index: dict[str, int] = field(default_factory=dict)
 
+    _terms: list[list[str]] | None = None
+    _vocab: Any = None
+
+    @property
+    def s_terms(self) -> list[list[str]]:
+        """Stemmed content words of every sentence (computed once, on first use)."""
+        if self._terms is None:
+            from .terms import content_terms
+
+            self._terms = [content_terms(c) for c in self.s_clean]
+        return self._terms
+
+    @property
+    def vocab(self) -> Any:
+        """Sentence-level term statistics of the live corpus."""
+        if self._vocab is None:
+            from .terms import Vocabulary
+
+            self._vocab = Vocabulary(self.s_terms)
+        return self._vocab
+
     def sentence_text(self, i: int) -> str:
         """The exact original text of sentence ``i``."""
         d = self.docs[int(self.s_doc[i])]

@@ -39,16 +39,16 @@ class StoreSettings(_Stage):
 
 
 class RetrieveSettings(_Stage):
-    top_k: int = Field(6, gt=0, le=50, description="Passages handed to the answer stage.")
+    top_k: int = Field(8, gt=0, le=50, description="Passages handed to the answer stage.")
     candidates: int = Field(24, gt=0, le=200, description="Hits taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
     mmr_lambda: float = Field(0.75, ge=0.0, le=1.0, description="Relevance weight when diversifying (1 = no diversity).")
 
 
 class AnswerSettings(_Stage):
-    max_sentences: int = Field(3, gt=0, le=10, description="Sentences in an extractive answer.")
-    min_support: float = Field(0.40, description="Calibrated support score below which the assistant abstains.")
-    relative_cutoff: float = Field(0.12, ge=0.0, description="Sentences scoring this far below the best are left out.")
+    max_sentences: int = Field(4, gt=0, le=10, description="Sentences in an extractive answer.")
+    min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
+    relative_cutoff: float = Field(0.2, ge=0.0, description="Sentences scoring this far below the best are left out.")
     duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")
     max_question_chars: int = Field(2000, gt=0, description="Longer questions are refused.")
 
