@@ -44,12 +44,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.rebuild:
         rebuild(settings)
     report = ingest([Path(p) for p in args.paths] or None, settings, progress=None if not args.json else False)
+    named = {str(Path(p)) for p in args.paths if not Path(p).is_dir()}
+    refused = [(p, r) for p, r in report.skipped if p in named]
     if args.json:
         _emit(report.to_json())
     else:
         print(report.summary())
         for path, reason in report.skipped:
-            print(f"  skipped {path}: {reason}", file=sys.stderr)
+            if (path, reason) not in refused:
+                print(f"  skipped {path}: {reason}")
+    if refused:
+        # A file the user named could not be ingested: that is bad input, not a partial success.
+        path, reason = refused[0]
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        reason = reason if reason.startswith(Path(path).name) else f"{path}: {reason}"
+        raise InputError(f"{reason}{more}")
     return 0
 
 

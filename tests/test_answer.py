@@ -1,0 +1,81 @@
+"""Answers over the real seed index: cited, exact, labelled, or a plain abstention."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
+from assistant.errors import InputError
+from assistant.label import combine
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _file_text(doc_id: str) -> str:
+    return (ROOT / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("question, doc_prefix, fact", [
+    ("What is interventional spine medicine?", "004", "minimally invasive"),
+    ("How many patients were in the SI joint fusion trial?", "00", "276"),
+    ("What is radiofrequency neurotomy?", "004", "heat"),
+    ("How many providers are members of the Pacific Spine and Pain Society?", "003", "3,000"),
+])
+def test_an_answerable_question_gets_a_cited_answer(seed_assistant, question: str, doc_prefix: str, fact: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert not ans.abstained and ans.label in {"evidence", "opinion", "marketing"}
+    assert fact in ans.answer
+    assert any(c.doc_id.startswith(doc_prefix) for c in ans.citations)
+
+
+def test_every_marker_resolves_and_every_citation_matches_the_file(seed_assistant) -> None:
+    for q in ["Why did the pain society object to the BMJ meta-analysis?", "What are the benefits of small-incision surgery?",
+              "Who led the SI joint fusion trial?"]:
+        ans = seed_assistant.ask(q)
+        markers = {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)}
+        assert markers == {c.n for c in ans.citations} and markers
+        for c in ans.citations:
+            assert _file_text(c.doc_id)[c.start : c.end] == c.text
+            assert c.label in {"evidence", "opinion", "marketing"}
+
+
+@pytest.mark.parametrize("question", [
+    "Who won the 2022 FIFA World Cup?",
+    "How many milligrams of gabapentin should I take for sciatica?",
+    "How much does SI joint fusion cost?",
+    "What is the capital of Australia?",
+])
+def test_an_out_of_corpus_question_gets_a_plain_abstention(seed_assistant, question: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert ans.abstained and ans.label is None and ans.citations == ()
+    assert ans.answer == ABSTAIN_MESSAGE
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t", "x" * 2001])
+def test_an_empty_or_overlong_question_is_refused_with_a_reason(seed_assistant, bad: str) -> None:
+    with pytest.raises(InputError, match="empty|limit"):
+        seed_assistant.ask(bad)
+
+
+def test_an_answer_resting_only_on_promotion_says_so(seed_assistant) -> None:
+    ans = seed_assistant.ask("How do I request a consultation?")
+    if all(c.label == "marketing" for c in ans.citations) and not ans.abstained:
+        assert ans.answer.startswith(ONLY_PROMOTIONAL)
+    else:
+        assert ONLY_PROMOTIONAL not in ans.answer
+
+
+def test_the_answer_label_follows_the_weight_and_ties_go_to_the_cautious_label() -> None:
+    assert combine(["evidence", "opinion"], [3.0, 1.0]) == "evidence"
+    assert combine(["evidence", "marketing"], [1.0, 1.0]) == "marketing"
+    assert combine(["evidence", "opinion"], [1.0, 1.0]) == "opinion"
+
+
+def test_the_pipeline_runs_as_a_langchain_runnable(seed_assistant) -> None:
+    ans = seed_assistant.as_chain().invoke("What is a discectomy?")
+    assert "herniated disc" in ans.answer

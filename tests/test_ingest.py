@@ -1,0 +1,116 @@
+"""Incremental ingest on the real embedded Chroma store and the bundled model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.index import Index, read_state
+from assistant.ingest import ingest
+from assistant.settings import load_settings
+from assistant.store import open_store
+
+pytestmark = pytest.mark.slow
+
+SEEDS = Path(__file__).resolve().parents[1] / "corpus"
+SMALL = ["000_184621efc1d6966c.txt", "004_f4c8e879eecea6ab.txt"]
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "small"
+    d.mkdir()
+    for name in SMALL:
+        shutil.copy(SEEDS / name, d / name)
+    shutil.copy(SEEDS / "manifest.toml", d / "manifest.toml")
+    return d
+
+
+def _store_ids(settings) -> set[str]:
+    from assistant.embed import get_embedder
+
+    return open_store(settings, get_embedder(settings.embed)).ids()
+
+
+def _state_ids(settings) -> set[str]:
+    return {cid for e in read_state(Path(settings.data_dir))["docs"].values() for cid in e["chunk_ids"]}
+
+
+def test_a_second_ingest_of_an_unchanged_corpus_writes_nothing(small_corpus: Path) -> None:
+    settings = load_settings()
+    first = ingest([small_corpus], settings, progress=False)
+    assert sorted(first.added) == sorted(Path(n).stem for n in SMALL)
+    assert first.chunks > 0 and first.chunks_written == first.chunks
+    second = ingest([small_corpus], settings, progress=False)
+    assert second.added == second.updated == second.removed == []
+    assert sorted(second.unchanged) == sorted(first.added)
+    assert second.chunks_written == 0 and second.chunks == first.chunks
+    assert _store_ids(settings) == _state_ids(settings)
+
+
+def test_a_changed_file_has_all_its_chunks_replaced(small_corpus: Path) -> None:
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    doc = small_corpus / SMALL[1]
+    before = {c for c in _state_ids(settings) if c.startswith(doc.stem)}
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nA new closing sentence about spinal cord stimulators.\n",
+                   encoding="utf-8")
+    report = ingest([small_corpus], settings, progress=False)
+    assert report.updated == [doc.stem] and report.unchanged == [Path(SMALL[0]).stem]
+    after = {c for c in _state_ids(settings) if c.startswith(doc.stem)}
+    assert after and not (after & before), "old and new chunks of one document must never mix"
+    assert _store_ids(settings) == _state_ids(settings)
+    answer = _ask(settings, "What about spinal cord stimulators?")
+    assert any("spinal cord stimulators" in c.text for c in answer.citations)
+
+
+def test_a_removed_file_has_its_chunks_removed(small_corpus: Path) -> None:
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    (small_corpus / SMALL[0]).unlink()
+    report = ingest([small_corpus], settings, progress=False)
+    assert report.removed == [Path(SMALL[0]).stem]
+    assert not any(c.startswith(Path(SMALL[0]).stem) for c in _store_ids(settings))
+    assert _store_ids(settings) == _state_ids(settings)
+
+
+def test_a_bad_file_is_reported_and_the_rest_are_ingested(small_corpus: Path) -> None:
+    (small_corpus / "binary.txt").write_bytes(b"\x00\x01\x02 not text \x00" * 50)
+    (small_corpus / "empty.md").write_text("", encoding="utf-8")
+    report = ingest([small_corpus], load_settings(), progress=False)
+    reasons = dict(report.skipped)
+    assert "binary" in reasons[str(small_corpus / "binary.txt")]
+    assert "empty" in reasons[str(small_corpus / "empty.md")]
+    assert sorted(report.added) == sorted(Path(n).stem for n in SMALL)
+
+
+def test_a_document_without_a_manifest_entry_gets_a_title_from_its_text(tmp_path: Path) -> None:
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "my-notes.md").write_text("# Facet joint injections\n\nFacet joint injections can relieve neck pain.\n",
+                                   encoding="utf-8")
+    settings = load_settings()
+    ingest([d], settings, progress=False)
+    doc = Index.open(settings).catalog.docs[0]
+    assert doc["doc_id"] == "my-notes" and doc["meta"]["title"] == "Facet joint injections"
+
+
+def test_artefacts_keep_the_file_text_so_offsets_can_be_checked(small_corpus: Path) -> None:
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    for doc in Index.open(settings).catalog.docs:
+        original = Path(doc["path"]).read_text(encoding="utf-8")
+        assert doc["text"] == original
+        for start, end, *_ in doc["sentences"]:
+            assert original[start:end].strip() == original[start:end] != ""
+    state = json.loads((Path(settings.data_dir) / "state.json").read_text())
+    assert set(state["docs"]) == {Path(n).stem for n in SMALL}
+
+
+def _ask(settings, question: str):
+    from assistant.pipeline import Assistant
+
+    return Assistant(settings).ask(question)
