@@ -8,6 +8,7 @@ spaces; block boundaries become newlines.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,12 +135,16 @@ def _pdf_text(data: bytes, name: str) -> str:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import FileNotDecryptedError
 
+    # pypdf logs each problem of a damaged file to stderr; the IngestError below says it once.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (FileNotDecryptedError, NotImplementedError):  # a password, or an encryption pypdf cannot open
+        raise IngestError(f"{name}: the PDF is encrypted; save a copy without a password and add that.") from None
+    except Exception as exc:  # noqa: BLE001  a damaged PDF makes pypdf raise almost any type (fuzzed)
         raise IngestError(f"{name}: the PDF is damaged or truncated ({exc.__class__.__name__}); re-export it.") from None
     text = "\n\n".join(p.strip() for p in pages).strip()
     if not text:
