@@ -142,8 +142,9 @@ def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
         entry = state["docs"][doc_id]
         base = data_dir / entry["artefact"]
         try:
-            art = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-            vec = np.load(base.with_suffix(".npy"), allow_pickle=False)
+            # Not with_suffix: a document id may contain dots ("guide.v2"), and the version follows it.
+            art = json.loads(base.with_name(f"{base.name}.json").read_text(encoding="utf-8"))
+            vec = np.load(base.with_name(f"{base.name}.npy"), allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"The index in {data_dir} is damaged: document '{doc_id}' cannot be read ({exc.__class__.__name__}). "

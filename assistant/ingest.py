@@ -219,7 +219,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             seen[doc_id] = path
             version = _version(data, manifest.get(doc_id, {}), extra)
             entry = live.get(doc_id)
-            if entry and entry["version"] == version and (data_dir / entry["artefact"]).with_suffix(".json").exists():
+            if entry and entry["version"] == version and (data_dir / f"{entry['artefact']}.json").exists():
                 report.unchanged.append(doc_id)
                 continue
             todo.append((path, data, doc_id, version))
