@@ -26,8 +26,9 @@ browser:
 ingest: install
 	$(BIN)/assistant ingest
 
+# Ends by starting the chat page on http://127.0.0.1:7860/ (Ctrl+C stops it).
 run: ingest
-	$(BIN)/assistant ask "What is interventional spine medicine?"
+	$(BIN)/assistant serve
 
 test: install-test browser
 	$(BIN)/python -m pytest -q
