@@ -61,6 +61,7 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _MARKER = re.compile(r"\[\s*(?:(?:document|doc|passage|source)\s*)?(\d{1,4}(?:\s*(?:,|;|-|–|and)\s*\d{1,4})*)\s*\]",
                      re.IGNORECASE)
 _LEAD_MARKERS = re.compile(r"^(?:\s*\[[^\]\n]{1,40}\])+")
+_AFTER_MARKER = re.compile(r"(?<=\][.!?])\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•‣]|\d{1,2}[.)])\s+")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
 # Sentences that address an AI assistant rather than a reader: a document holding one is withheld.
@@ -179,13 +180,16 @@ def split_claims(answer: str) -> list[Claim]:
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
-        for raw in blingfire.text_to_sentences(line).split("\n"):
+        # A full stop right after a marker always ends a sentence, even before a digit or a lower-case word.
+        for raw in (p for piece in blingfire.text_to_sentences(line).split("\n") for p in _AFTER_MARKER.split(piece)):
             raw = raw.strip()
             lead = _LEAD_MARKERS.match(raw)
             if lead and pieces and _MARKER.search(lead.group(0)):
                 pieces[-1] = f"{pieces[-1]} {lead.group(0).strip()}"
                 raw = raw[lead.end():].strip()
-            if raw:
+            if pieces and raw and not re.search(r"[^\W\d_]", raw):
+                pieces[-1] = f"{pieces[-1]} {raw}"  # a copied footnote number such as "(14) [3]."
+            elif raw:
                 pieces.append(raw)
     claims = []
     for raw in pieces:
@@ -222,14 +226,24 @@ _NUMBERISH = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 
 
 def _numbers(text: str) -> set[str]:
+    """Numbers written in digits or words, normalised ("3.30" → "3.3", "1,000" → "1000", "three" → "3")."""
     out = set()
     for tok in _NUMBERISH.findall(text.lower()):
         if tok[0].isdigit():
-            tok = tok.replace(",", "")
-            out.add(tok.rstrip("0").rstrip(".") if "." in tok else tok)
+            out.add(_norm_number(tok))
         elif tok in _NUMBER_WORDS:
             out.add(_NUMBER_WORDS[tok])
     return out
+
+
+def _digits(text: str) -> set[str]:
+    """Numbers written in digits only (number words are too loose to hold a sentence to)."""
+    return {_norm_number(t) for t in _NUMBERISH.findall(text.lower()) if t[0].isdigit()}
+
+
+def _norm_number(tok: str) -> str:
+    tok = tok.replace(",", "")
+    return tok.rstrip("0").rstrip(".") if "." in tok else tok
 
 
 class CoverageScorer:
@@ -292,24 +306,40 @@ def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, s
     if not usable:
         return Verdict(claim, {}, f"It cites passage [{withheld[0]}], which was withheld because {cited[0].withheld}; "
                                   "instructions inside documents are not followed.")
-    ranked = [sorted(((scorer.score(claim.text, [catalog.s_clean[i]]), i) for i in p.sentences), reverse=True)
-              for p in usable]
+    ranked = [sorted(zip(_scores(scorer, claim.text, [catalog.s_clean[i] for i in p.sentences]), p.sentences),
+                     reverse=True) for p in usable]
+    figures = _digits(claim.text)
+
+    def holds(evidence: dict[int, float]) -> bool:
+        # Every figure the sentence states must be in its evidence, whatever the scorer thinks of the words.
+        texts = [catalog.s_clean[i] for i in sorted(evidence)]
+        return not figures - _numbers(" ".join(texts)) and scorer.supports(claim.text, texts)
+
     for k in range(1, MAX_EVIDENCE_PER_MARKER + 1):
         chosen = {i: s for r in ranked for s, i in r[:k]}
-        if scorer.supports(claim.text, [catalog.s_clean[i] for i in sorted(chosen)]):
-            return Verdict(claim, _prune(claim.text, chosen, catalog, scorer))
+        if holds(chosen):
+            for i in sorted(chosen, key=lambda j: chosen[j]):  # drop sentences the support does not need
+                rest = {j: s for j, s in chosen.items() if j != i}
+                if rest and holds(rest):
+                    chosen = rest
+            return Verdict(claim, chosen)
     where = "".join(f"[{p.n}]" for p in usable)
-    return Verdict(claim, {}, f"The cited passage{'s' if len(usable) > 1 else ''} {where} "
-                              f"do{'' if len(usable) > 1 else 'es'} not support it.")
+    plural = len(usable) > 1
+    cited_text = " ".join(catalog.s_clean[i] for p in usable for i in p.sentences)
+    missing = sorted(figures - _numbers(cited_text))
+    if missing:
+        return Verdict(claim, {}, f"It states {', '.join(missing)}, which the cited passage{'s' if plural else ''} "
+                                  f"{where} do{'' if plural else 'es'} not.")
+    return Verdict(claim, {}, f"The cited passage{'s' if plural else ''} {where} do{'' if plural else 'es'} "
+                              "not support it.")
 
 
-def _prune(text: str, chosen: dict[int, float], catalog: Catalog, scorer: SupportScorer) -> dict[int, float]:
-    """Drop cited sentences the support does not need, weakest first."""
-    for i in sorted(chosen, key=lambda j: chosen[j]):
-        rest = {j: s for j, s in chosen.items() if j != i}
-        if rest and scorer.supports(text, [catalog.s_clean[j] for j in sorted(rest)]):
-            chosen = rest
-    return chosen
+def _scores(scorer: SupportScorer, sentence: str, candidates: list[str]) -> list[float]:
+    """The sentence's support from each candidate alone, in one batch when the scorer can batch."""
+    many = getattr(scorer, "score_many", None)
+    if many is not None:
+        return [float(x) for x in many([(sentence, [c]) for c in candidates])]
+    return [scorer.score(sentence, [c]) for c in candidates]
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,11 @@ def run(gen: LLMGenerator, assistant, question: str, top: int | None = None, str
 
 def test_split_claims_keeps_markers_with_their_sentence() -> None:
     text = ("<think>the user wants 999</think>Fusion was done in 276 patients [1]. It used Sacrix. [2] "
-            "Rates were low [1, 3].\n- Led by Dr. Chin [2-3]\nNo marker here.")
+            "Rates were low [1, 3]. 47 physicians took part (14) [2].\n- Led by Dr. Chin [2-3]\nNo marker here.")
     claims = split_claims(text)
     assert [c.text for c in claims] == ["Fusion was done in 276 patients.", "It used Sacrix.", "Rates were low.",
-                                        "Led by Dr. Chin", "No marker here."]
-    assert [c.markers for c in claims] == [(1,), (2,), (1, 3), (2, 3), ()]
+                                        "47 physicians took part (14).", "Led by Dr. Chin", "No marker here."]
+    assert [c.markers for c in claims] == [(1,), (2,), (1, 3), (2,), (2, 3), ()]
     assert "999" not in " ".join(c.raw for c in claims)
 
 
@@ -172,13 +172,17 @@ def test_sentences_found_in_no_passage_are_removed(seed_settings, seed_assistant
     def script(request: dict) -> Reply:
         a, b = grounded(request)
         return Reply(f"{SAY_276} [{a}]. {SAY_CHIN} [{b}]. Acupuncture cured 90% of these patients within two "
-                     f"weeks [{a}]. Most patients return to work within days.")
+                     f"weeks [{a}]. Yoga relieves sciatica better than any injection [{b}]. "
+                     "Most patients return to work within days.")
 
     server.script = script
     ans = run(make_generator(seed_settings, server), seed_assistant, Q_TRIAL)
     reasons = removed_reasons(ans)
-    assert len(reasons) == 2
-    assert next(r for s, r in reasons.items() if s.startswith("Acupuncture")).endswith("does not support it.")
+    assert len(reasons) == 3
+    assert reasons[f"Yoga relieves sciatica better than any injection [{grounded(server.requests[0])[1]}]."].endswith(
+        "does not support it.")
+    assert next(r for s, r in reasons.items() if s.startswith("Acupuncture")) == (
+        f"It states 90, which the cited passage [{grounded(server.requests[0])[0]}] does not.")
     assert reasons["Most patients return to work within days."] == "It cites no passage."
     assert "Acupuncture" not in ans.answer and "work within days" not in ans.answer
     assert ans.generator == "llm" and SAY_CHIN in ans.answer
