@@ -366,6 +366,14 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     port = settings.serve.port if port is None else port
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {port}.")
+    import socket
+
+    with socket.socket() as probe:  # say so in one line, rather than uvicorn's log, when the port is taken
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with --port.") \
+                from None
     app = create_app(settings)
     threading.Thread(target=_warm_up, args=(app.state.service,), daemon=True).start()
     print(f"spine-qa is running: open http://{host}:{port}/ in your browser (Ctrl+C stops it).", flush=True)
