@@ -13,7 +13,6 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,7 +21,6 @@ from .answer import (
     Generator,
     abstain,
     citation_for,
-    content_terms,
     finish,
     register_generator,
 )
@@ -62,6 +60,7 @@ _MARKER = re.compile(r"\[\s*(?:(?:document|doc|passage|source)\s*)?(\d{1,4}(?:\s
                      re.IGNORECASE)
 _LEAD_MARKERS = re.compile(r"^(?:\s*\[[^\]\n]{1,40}\])+")
 _AFTER_MARKER = re.compile(r"(?<=\][.!?])\s+")
+_ABBREV_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|approx)\.|\b[A-Z]\.)$")
 _BULLET = re.compile(r"^\s*(?:[-*•‣]|\d{1,2}[.)])\s+")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
 # Sentences that address an AI assistant rather than a reader: a document holding one is withheld.
@@ -180,6 +179,7 @@ def split_claims(answer: str) -> list[Claim]:
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
+        first = len(pieces)
         # A full stop right after a marker always ends a sentence, even before a digit or a lower-case word.
         for raw in (p for piece in blingfire.text_to_sentences(line).split("\n") for p in _AFTER_MARKER.split(piece)):
             raw = raw.strip()
@@ -189,6 +189,8 @@ def split_claims(answer: str) -> list[Claim]:
                 raw = raw[lead.end():].strip()
             if pieces and raw and not re.search(r"[^\W\d_]", raw):
                 pieces[-1] = f"{pieces[-1]} {raw}"  # a copied footnote number such as "(14) [3]."
+            elif raw and len(pieces) > first and _ABBREV_END.search(pieces[-1]):
+                pieces[-1] = f"{pieces[-1]} {raw}"  # "Chin KR et al. A prospective trial …" is one sentence
             elif raw:
                 pieces.append(raw)
     claims = []
@@ -209,7 +211,7 @@ def is_not_found(answer: str) -> bool:
 # ---- support scoring ------------------------------------------------------------------------
 
 
-class SupportScorer(Protocol):
+class Scorer(Protocol):
     """The eval harness's citation-support scorer (``assistant.support``)."""
 
     def score(self, sentence: str, passages: list[str]) -> float: ...
@@ -217,28 +219,19 @@ class SupportScorer(Protocol):
     def supports(self, sentence: str, passages: list[str]) -> bool: ...
 
 
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    ["zero", "_", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000",
-                      "half": "0.5", "twice": "2", "double": "2", "single": "1", "dozen": "12", "first": "1",
-                      "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8"})
-_NUMBERISH = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
+_NUMBERISH = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _numbers(text: str) -> set[str]:
-    """Numbers written in digits or words, normalised ("3.30" → "3.3", "1,000" → "1000", "three" → "3")."""
-    out = set()
-    for tok in _NUMBERISH.findall(text.lower()):
-        if tok[0].isdigit():
-            out.add(_norm_number(tok))
-        elif tok in _NUMBER_WORDS:
-            out.add(_NUMBER_WORDS[tok])
-    return out
+    """Numbers in digits or words, normalised ("3.30" → "3.3", "1,000" → "1000", "three" → "3")."""
+    from .support import numbers
+
+    return numbers(text) | _digits(text)
 
 
 def _digits(text: str) -> set[str]:
     """Numbers written in digits only (number words are too loose to hold a sentence to)."""
-    return {_norm_number(t) for t in _NUMBERISH.findall(text.lower()) if t[0].isdigit()}
+    return {_norm_number(t) for t in _NUMBERISH.findall(text)}
 
 
 def _norm_number(tok: str) -> str:
@@ -246,38 +239,10 @@ def _norm_number(tok: str) -> str:
     return tok.rstrip("0").rstrip(".") if "." in tok else tok
 
 
-class CoverageScorer:
-    """Temporary stand-in for ``assistant.support``: content-word coverage, cut hard when numbers disagree.
+def support_scorer() -> Scorer:
+    """The eval harness's calibrated citation-support scorer (one per process)."""
+    from .support import get_support_scorer
 
-    Tuned on eval/data/support_pairs.jsonl (accuracy 0.84 at 0.65); used only while the eval
-    harness's scorer is missing.
-    """
-
-    threshold = 0.65
-
-    def score(self, sentence: str, passages: list[str]) -> float:
-        """Share of the sentence's content words found in the passages, times 0.25 if a number is not."""
-        terms = set(content_terms(sentence))
-        if not terms:
-            return 0.0
-        joined = " ".join(passages)
-        coverage = len(terms & set(content_terms(joined))) / len(terms)
-        return coverage * (0.25 if _numbers(sentence) - _numbers(joined) else 1.0)
-
-    def supports(self, sentence: str, passages: list[str]) -> bool:
-        """True when the score reaches the threshold."""
-        return self.score(sentence, passages) >= self.threshold
-
-
-@lru_cache(maxsize=1)
-def support_scorer() -> SupportScorer:
-    """The eval harness's support scorer, or the coverage stand-in while it does not exist."""
-    try:
-        from .support import get_support_scorer
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.support":
-            raise
-        return CoverageScorer()
     return get_support_scorer()
 
 
@@ -293,7 +258,7 @@ class Verdict:
     reason: str = ""
 
 
-def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, scorer: SupportScorer) -> Verdict:
+def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, scorer: Scorer) -> Verdict:
     """Keep a claim only if its markers resolve and the cited sentences support it; else say why not."""
     if not claim.markers:
         return Verdict(claim, {}, "It cites no passage.")
@@ -334,7 +299,7 @@ def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, s
                               "not support it.")
 
 
-def _scores(scorer: SupportScorer, sentence: str, candidates: list[str]) -> list[float]:
+def _scores(scorer: Scorer, sentence: str, candidates: list[str]) -> list[float]:
     """The sentence's support from each candidate alone, in one batch when the scorer can batch."""
     many = getattr(scorer, "score_many", None)
     if many is not None:
@@ -351,7 +316,7 @@ class Verified:
 
 
 def verify(question: str, raw: str, passages: list[PromptPassage], catalog: Catalog, support: float,
-           scorer: SupportScorer, name: str = "llm") -> Verified:
+           scorer: Scorer, name: str = "llm") -> Verified:
     """Check every sentence of the model's answer and re-cite the survivors to their exact sentences."""
     verdicts: list[Verdict] = []
     seen: set[str] = set()

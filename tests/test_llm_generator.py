@@ -80,11 +80,13 @@ def run(gen: LLMGenerator, assistant, question: str, top: int | None = None, str
 
 def test_split_claims_keeps_markers_with_their_sentence() -> None:
     text = ("<think>the user wants 999</think>Fusion was done in 276 patients [1]. It used Sacrix. [2] "
-            "Rates were low [1, 3]. 47 physicians took part (14) [2].\n- Led by Dr. Chin [2-3]\nNo marker here.")
+            "Rates were low [1, 3]. 47 physicians took part (14) [2].\n- Led by Dr. Chin [2-3]\nNo marker here.\n"
+            "Chin KR et al. A trial in The Spine Journal, 2025 [2].")
     claims = split_claims(text)
     assert [c.text for c in claims] == ["Fusion was done in 276 patients.", "It used Sacrix.", "Rates were low.",
-                                        "47 physicians took part (14).", "Led by Dr. Chin", "No marker here."]
-    assert [c.markers for c in claims] == [(1,), (2,), (1, 3), (2,), (2, 3), ()]
+                                        "47 physicians took part (14).", "Led by Dr. Chin", "No marker here.",
+                                        "Chin KR et al. A trial in The Spine Journal, 2025."]
+    assert [c.markers for c in claims] == [(1,), (2,), (1, 3), (2,), (2, 3), (), (2,)]
     assert "999" not in " ".join(c.raw for c in claims)
 
 
