@@ -197,7 +197,7 @@ def test_upload_trace_and_remove_a_document(page, ui_server, tmp_path) -> None:
     page.get_by_role("option", name=re.compile("Facet_joints_audit")).click()
     page.click("#remove-btn")
     page.wait_for_selector("#library-status :text('Removed')", timeout=WAIT_MS)
-    assert page.locator("#library .card[data-doc='Facet_joints_audit']").count() == 0
+    page.wait_for_selector("#library .card[data-doc='Facet_joints_audit']", state="detached", timeout=10_000)
     assert not ui_support_corpus.exists()
     assert page.evaluate("window.__xss") is None and page.dialogs == []
 
