@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import load_note, table, write_json
+from .common import OUT, load_note, table, write_json
 
 TARGET_S = 5.0
 QUESTION = "What is radiofrequency neurotomy?"
@@ -113,7 +113,15 @@ def run(runs: int = 5, corpora: tuple[str, ...] = ("seed", "pubmedqa"), labeller
         ))
         print()
     print(f"target: first answer in under {TARGET_S:.0f} s; {load_note()}")
-    write_json("coldstart", {"target_s": TARGET_S, "results": results, "note": load_note()})
+    for name, r in results.items():
+        write_json(f"coldstart-{name}", {"target_s": TARGET_S, "result": r, "note": load_note()})
+    merged = {}
+    for name in ("seed", "pubmedqa"):  # coldstart.json gathers the latest result of every corpus
+        path = OUT / f"coldstart-{name}.json"
+        if path.exists():
+            got = json.loads(path.read_text(encoding="utf-8"))
+            merged[name] = {**got["result"], "machine": got["machine"], "note": got["note"]}
+    write_json("coldstart", {"target_s": TARGET_S, "results": merged})
     return results
 
 

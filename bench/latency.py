@@ -9,12 +9,14 @@ a change in machine load falls on both. A second table splits ``ask`` into its s
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from .common import (
+    OUT,
     SEED_CORPUS,
     WORK,
     cycle,
@@ -140,7 +142,16 @@ def run(n: int = 200, corpora: tuple[str, ...] = ("seed", "pubmedqa"), labeller:
         ))
         print()
     print(f"target: ask p50 at most {TARGET_RATIO}x the baseline p50; {load_note()}")
-    write_json("latency", {"target_ratio": TARGET_RATIO, "results": results, "note": load_note()})
+    for name, r in results.items():
+        write_json(f"latency-{name}", {"target_ratio": TARGET_RATIO, "result": r, "note": load_note()})
+    # latency.json gathers the latest result of every corpus (runs of one corpus keep the other's).
+    merged = {}
+    for name in ("seed", "pubmedqa"):
+        path = OUT / f"latency-{name}.json"
+        if path.exists():
+            got = json.loads(path.read_text(encoding="utf-8"))
+            merged[name] = {**got["result"], "machine": got["machine"], "note": got["note"]}
+    write_json("latency", {"target_ratio": TARGET_RATIO, "results": merged})
     return results
 
 
