@@ -184,13 +184,15 @@ def plot(results: dict[str, dict[int, dict[str, Any]]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
-    for backend, style in (("embedded", "o-"), ("server", "s--")):
+    for backend, marker, color in (("embedded", "o", "C0"), ("server", "s", "C1")):
         sizes = sorted(results.get(backend, {}))
         if not sizes:
             continue
-        ax.plot(sizes, [results[backend][s]["p50_ms"] for s in sizes], style, label=f"{backend} p50")
-        ax.plot(sizes, [results[backend][s]["p95_ms"] for s in sizes], style, alpha=0.45, label=f"{backend} p95")
+        ax.plot(sizes, [results[backend][s]["p50_ms"] for s in sizes], marker=marker, color=color, label=f"{backend} p50")
+        ax.plot(sizes, [results[backend][s]["p95_ms"] for s in sizes], marker=marker, color=color, linestyle="--",
+                alpha=0.6, label=f"{backend} p95")
     ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("chunks in the collection")
     ax.set_ylabel(f"Chroma query, top {K} (ms)")
     ax.set_title("Query latency against collection size (PubMedQA sentence windows)")
