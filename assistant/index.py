@@ -59,8 +59,12 @@ def read_state(data_dir: Path) -> dict[str, Any]:
         return {"format": STATE_FORMAT, "docs": {}}
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-        if state.get("format") != STATE_FORMAT or not isinstance(state.get("docs"), dict):
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT or not isinstance(
+                state.get("docs"), dict):
             raise ValueError("unknown format")
+        if not all(isinstance(e, dict) and isinstance(e.get("artefact"), str) and isinstance(e.get("version"), str)
+                   and isinstance(e.get("chunk_ids"), list) for e in state["docs"].values()):
+            raise ValueError("a document entry is malformed")
         return state
     except (ValueError, OSError) as exc:
         raise StoreError(f"The index state file {path} is unreadable ({exc}). {REBUILD_HINT}") from None
@@ -261,6 +265,9 @@ class Index:
         state = read_state(data_dir)
         if not state["docs"]:
             raise StoreError(f"The index in {data_dir.resolve()} is empty. Add documents with 'assistant ingest PATH'.")
+        if settings.store_backend == "embedded" and not (data_dir / "chroma").is_dir():
+            raise StoreError(f"The index in {data_dir.resolve()} is damaged: its vector store folder is missing. "
+                             f"{REBUILD_HINT}")
         return cls(settings, state, load_catalog(data_dir, state))
 
     @property
@@ -274,7 +281,13 @@ class Index:
         if self._store is None:
             from .store import open_store
 
-            self._store = open_store(self.settings, self.embedder)
+            store = open_store(self.settings, self.embedder)
+            # A store emptied under the index (a wiped server, a replaced folder) would quietly turn
+            # every answer into keyword-only search; say so instead.
+            if self.catalog.c_id and store.count() == 0:
+                raise StoreError(f"The vector store at {store.where} holds none of the index's "
+                                 f"{len(self.catalog.c_id)} chunks. {REBUILD_HINT}")
+            self._store = store
         return self._store
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
