@@ -48,7 +48,7 @@ _ASKS_NUMBER = re.compile(
     r"(?:complication|revision|success|infection) rates?)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(?:when|what year|which year)\b", re.I)
 _ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|person|authors?|experts?))\b", re.I)
-_HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
+_HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 _HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
 # Questions about money or dosing need a sentence that states one: a tangential passage about
@@ -62,6 +62,7 @@ _ASKS_DOSE = re.compile(r"\b(?:dose|doses|dosage|dosing|milligrams?|mg|mcg|morph
 _HAS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|ml|milligrams?|micrograms?|units?)\b|\b(?:dose|dosage|dosing)\b|"
                        r"\b(?:per|a|each) (?:day|week|month|year)\b", re.I)
 _REFERENCE = re.compile(r"^\s*(?:\d+\.\s*)?[A-Z][A-Za-z'-]+ [A-Z]{1,3}\b.*\bet al\b|\bdoi:|\bPMID\b|^Reference:", re.I)
+_FIELD_LINE = re.compile(r"^(?:Title|Lead Investigator|Reference|Category|Groups?|Design)\s*:", re.I)
 _END_PUNCT = re.compile(r"[.!:;”\")\]]$")
 
 
@@ -108,6 +109,8 @@ def _form(clean: str, title: str) -> float:
         f *= 0.6
     if clean.lower() == title.lower():
         f *= 0.5
+    if _FIELD_LINE.match(clean) and not any(ch.isdigit() for ch in clean):
+        f *= 0.7  # a "Title: ..." field names the study; it does not answer about it
     if _REFERENCE.search(clean):
         f *= 0.6  # a bibliography entry names a study; it does not answer about it
     return f * min(1.0, n / 6.0) ** 0.5
@@ -137,8 +140,10 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(set(terms[i]))
-        bonus = 0.12 if q.wants is not None and q.wants.search(clean) else 0.0
-        score = (0.6 * cos + 0.4 * cov) * _form(clean, str(doc["meta"].get("title", ""))) + bonus - 0.005 * rank
+        typed = 1.0 if q.wants is None else (1.0 if q.wants.search(clean) else 0.85)
+        bonus = 0.12 if typed == 1.0 and q.wants is not None else 0.0
+        form = _form(clean, str(doc["meta"].get("title", ""))) * typed
+        score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
 
     for rank, p in enumerate(passages):
