@@ -205,7 +205,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
         state = read_state(data_dir)
         live = state["docs"]
         seen: dict[str, Path] = {}
-        todo: list[tuple[Path, bytes, str, str]] = []
+        todo: list[tuple[Path, None, str, str]] = []  # bytes are read again per batch, not kept
         for path in files:
             doc_id = doc_id_for(path)
             if doc_id in seen:
@@ -222,7 +222,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             if entry and entry["version"] == version and (data_dir / f"{entry['artefact']}.json").exists():
                 report.unchanged.append(doc_id)
                 continue
-            todo.append((path, data, doc_id, version))
+            todo.append((path, None, doc_id, version))
         removed = [d for d, e in live.items() if d not in seen and any(
             Path(e["path"]).resolve().is_relative_to(r.resolve()) for r in roots)]
 
@@ -257,15 +257,18 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
     return report
 
 
-def _ingest_batch(batch: list[tuple[Path, bytes, str, str]], manifest: dict[str, dict[str, Any]], settings: Settings,
+def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, dict[str, Any]], settings: Settings,
                   labeller: Any, store: Any, state: dict[str, Any], report: IngestReport, bar: Any,
                   on_document: Callable[[str], None] | None) -> None:
     from .embed import get_embedder
 
     docs: list[tuple[Document, str]] = []
-    for path, data, doc_id, version in batch:
+    for path, _, doc_id, version in batch:
         try:
+            data = path.read_bytes()  # read again here so a large corpus is never all in memory at once
             docs.append((build_document(path, data, manifest.get(doc_id, {}), settings, version), version))
+        except OSError as exc:
+            report.skipped.append((str(path), f"cannot be read ({exc.strerror or exc})"))
         except IngestError as exc:
             report.skipped.append((str(path), str(exc)))
     if not docs:
