@@ -46,6 +46,7 @@ def reciprocal_rank(ranked: Sequence[Hashable], relevant: Iterable[Hashable], k:
 
 def ndcg_at_k(gains: Sequence[float], ideal: Sequence[float], k: int = 10) -> float:
     """nDCG@k from the gains of the ranked items and the gains an ideal ranking could get."""
+
     def dcg(g: Sequence[float]) -> float:
         return sum(x / math.log2(i + 2) for i, x in enumerate(g[:k]))
 
@@ -81,8 +82,9 @@ def span_hits(passages: Sequence[SpanRef], gold: Sequence[SpanRef]) -> list[set[
     return [{j for j, g in enumerate(gold) if p.overlaps(g)} for p in passages]
 
 
-def passage_metrics(passages: Sequence[SpanRef], gold: Sequence[SpanRef], ks: Sequence[int] = (1, 5, 10)
-                    ) -> dict[str, float]:
+def passage_metrics(
+    passages: Sequence[SpanRef], gold: Sequence[SpanRef], ks: Sequence[int] = (1, 5, 10)
+) -> dict[str, float]:
     """Passage-level Recall@k, MRR@10 and nDCG@10; a passage is relevant when it overlaps a gold span.
 
     Recall@k is the share of gold spans overlapped by the top ``k`` passages. For nDCG a passage gains 1
@@ -102,8 +104,9 @@ def passage_metrics(passages: Sequence[SpanRef], gold: Sequence[SpanRef], ks: Se
     return out
 
 
-def document_metrics(doc_ranking: Sequence[str], gold_docs: Iterable[str], ks: Sequence[int] = (1, 5, 10)
-                     ) -> dict[str, float]:
+def document_metrics(
+    doc_ranking: Sequence[str], gold_docs: Iterable[str], ks: Sequence[int] = (1, 5, 10)
+) -> dict[str, float]:
     """Document-level Recall@k, MRR@10 and nDCG@10 (binary relevance) from a ranking of passages' documents."""
     docs = dedupe(doc_ranking)
     gold = set(gold_docs)
@@ -229,8 +232,9 @@ def cited_sentences(answer: str, ignore: Iterable[str] = ()) -> list[tuple[str, 
     return out
 
 
-def alce_citation_scores(sentences: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, str],
-                         supports: Supports) -> dict[str, float]:
+def alce_citation_scores(
+    sentences: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, str], supports: Supports
+) -> dict[str, float]:
     """ALCE citation recall and precision for one answer.
 
     Recall: share of sentences whose cited passages, taken together, support them (no citation: unsupported).
@@ -258,15 +262,21 @@ def alce_citation_scores(sentences: Sequence[tuple[str, Sequence[int]]], passage
             alone = supports(sent, [texts[i]])
             if alone or not supports(sent, texts[:i] + texts[i + 1 :]):
                 relevant += 1
-    return {"recall": supported / len(sentences), "precision": relevant / total if total else 0.0,
-            "sentences": len(sentences), "citations": total}
+    return {
+        "recall": supported / len(sentences),
+        "precision": relevant / total if total else 0.0,
+        "sentences": len(sentences),
+        "citations": total,
+    }
 
 
 def read_source(path: str | Path) -> str:
     """A source file's text as the README contract defines it, read fresh from disk."""
     path = Path(path)
     if path.suffix.lower() == ".pdf":
-        raise ValueError(f"{path.name}: a PDF's text is the one extracted at ingest; compare against the index")
+        raise ValueError(
+            f"{path.name}: a PDF's text is the one extracted at ingest; compare against the index"
+        )
     data = path.read_bytes()
     try:
         data.decode("utf-8")
@@ -277,8 +287,9 @@ def read_source(path: str | Path) -> str:
         return fh.read()
 
 
-def citation_integrity(answer: str, citations: Sequence[Mapping[str, Any]], file_text: Callable[[str], str]
-                       ) -> dict[str, Any]:
+def citation_integrity(
+    answer: str, citations: Sequence[Mapping[str, Any]], file_text: Callable[[str], str]
+) -> dict[str, Any]:
     """Check that every [n] resolves and every citation's text equals the file text at its offsets.
 
     ``citations`` are dicts with n, doc_id, text, start and end (the CLI JSON); ``file_text(doc_id)`` returns
@@ -305,5 +316,11 @@ def citation_integrity(answer: str, citations: Sequence[Mapping[str, Any]], file
         else:
             problems.append(f"[{c['n']}] {c['doc_id']}[{start}:{end}] does not match the file text")
     unused = sorted(set(by_n) - set(markers))
-    return {"citations": len(citations), "exact": exact, "markers": len(markers),
-            "resolved": sum(n in by_n for n in markers), "unused": unused, "problems": problems}
+    return {
+        "citations": len(citations),
+        "exact": exact,
+        "markers": len(markers),
+        "resolved": sum(n in by_n for n in markers),
+        "unused": unused,
+        "problems": problems,
+    }

@@ -31,43 +31,64 @@ import numpy as np
 if TYPE_CHECKING:
     from .embed import Embedder
 
-FEATURES = ("coverage", "bigrams", "numbers_missing", "names_missing", "qualifiers_missing", "novel", "cosine")
+FEATURES = (
+    "coverage",
+    "bigrams",
+    "numbers_missing",
+    "names_missing",
+    "qualifiers_missing",
+    "novel",
+    "cosine",
+)
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?(%|percent\b|[^\W\d_]+))?")
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+# fmt: off
+# (word lists stay packed, several to a line)
+_UNITS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"
+]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_ORDINALS = [
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"
+]
 # "one" is left out: "one of", "one factor" are rarely a count.
 _NUM_WORDS = (
     {w: str(i) for i, w in enumerate(_UNITS) if w != "one"}
     | {w: str(20 + 10 * i) for i, w in enumerate(_TENS)}
-    | {f"{t}-{u}": str(20 + 10 * i + j) for i, t in enumerate(_TENS) for j, u in enumerate(_UNITS[1:10], start=1)}
+    | {
+        f"{t}-{u}": str(20 + 10 * i + j)
+        for i, t in enumerate(_TENS)
+        for j, u in enumerate(_UNITS[1:10], start=1)
+    }
     | {w: str(i) for i, w in enumerate(_ORDINALS) if i}
 )
 # Words that strengthen, compare or negate a claim; a sentence adding one the passage lacks claims more.
-_QUALIFIERS = frozenset([
+_QUALIFIERS = frozenset({
     "than", "more", "less", "fewer", "lower", "higher", "better", "worse", "best", "worst", "most", "least",
     "all", "every", "always", "never", "none", "no", "not", "without", "only", "significantly",
     "significant", "safer", "riskier", "faster", "slower", "superior", "inferior", "increase", "increased",
     "decrease", "decreased", "reduce", "reduced", "eliminate", "eliminated", "cure", "cures", "cured",
     "guarantee", "guaranteed", "proven", "prove", "proves", "entirely", "completely", "fully", "first",
     "largest", "smallest"
-])
-_UNIT_ALIASES = {"percent": "%", "mls": "ml", "µg": "mcg", "hrs": "hour", "hr": "hour", "mins": "minute",
-                 "min": "minute", "yrs": "year", "yr": "year", "wks": "week", "wk": "week", "mos": "month",
-                 "mo": "month"}
-_MEASURE_UNITS = frozenset([
+})
+_UNIT_ALIASES = {
+    "percent": "%", "mls": "ml", "µg": "mcg", "hrs": "hour", "hr": "hour", "mins": "minute",
+    "min": "minute", "yrs": "year", "yr": "year", "wks": "week", "wk": "week", "mos": "month", "mo": "month"
+}
+_MEASURE_UNITS = frozenset({
     "%", "mg", "mcg", "g", "kg", "ml", "cc", "cm", "mm", "day", "week", "month", "year", "hour", "minute",
     "level", "session", "injection"
-])
+})
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][\w-]*)\b")
-_FUNCTION_CAPS = {"the", "a", "an", "this", "that", "these", "those", "it", "its", "in", "on", "at", "for", "of",
-                  "and", "or", "but", "if", "as", "by", "with", "to", "from", "after", "before", "when", "while",
-                  "most", "some", "all", "one", "two", "patients", "group", "dr", "mr", "mrs", "ms", "i", "we",
-                  "they", "he", "she", "you", "there", "here", "what", "which", "who", "how", "why", "also", "both",
-                  "only", "no"}
+_FUNCTION_CAPS = {
+    "the", "a", "an", "this", "that", "these", "those", "it", "its", "in", "on", "at", "for", "of", "and",
+    "or", "but", "if", "as", "by", "with", "to", "from", "after", "before", "when", "while", "most", "some",
+    "all", "one", "two", "patients", "group", "dr", "mr", "mrs", "ms", "i", "we", "they", "he", "she",
+    "you", "there", "here", "what", "which", "who", "how", "why", "also", "both", "only", "no"
+}
+# fmt: on
 _TITLE_END = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|Sr|Jr)\.$")
 _CAP_STOP = {"of", "and", "&", "the", "for", "in", "on"}
 
@@ -157,7 +178,7 @@ def names(text: str) -> set[str]:
     for m in _NAME.finditer(text):
         word = m.group(0)
         before = text[: m.start()].rstrip()
-        starts_sentence = (not before or before[-1] in ".!?:;\"“(•-–—\n") and not _TITLE_END.search(before)
+        starts_sentence = (not before or before[-1] in '.!?:;"“(•-–—\n') and not _TITLE_END.search(before)
         inner_caps = any(c.isupper() for c in word[1:])
         if word.lower() in _FUNCTION_CAPS or (starts_sentence and not inner_caps):
             continue
@@ -174,8 +195,11 @@ def _name_found(name: str, words: set[str], initials: str) -> bool:
 
 def _initials(text: str) -> str:
     # "Pacific Spine & Pain Society" -> "PSPS", so an acronym matches its expansion.
-    caps = [w[0] if w[:1].isupper() else " " for w in text.replace("&", " and ").split()
-            if w.lower() not in _CAP_STOP]
+    caps = [
+        w[0] if w[:1].isupper() else " "
+        for w in text.replace("&", " and ").split()
+        if w.lower() not in _CAP_STOP
+    ]
     return "".join(caps)
 
 
@@ -201,14 +225,22 @@ def lexical_features(sentence: str, passages: Sequence[str]) -> list[float]:
     s_words = {w.lower() for w in _WORD.findall(sentence)}
     qualifiers_missing = len((s_words & _QUALIFIERS) - p_words)
     novel = math.log1p(len(s_set - p_set))
-    return [coverage, bigrams, min(numbers_missing, 2), min(names_missing, 3), min(qualifiers_missing, 2), novel]
+    return [
+        coverage,
+        bigrams,
+        min(numbers_missing, 2),
+        min(names_missing, 3),
+        min(qualifiers_missing, 2),
+        novel,
+    ]
 
 
 class SupportScorer:
     """Scores how well passages, taken together, support a sentence; calibrated to a probability."""
 
-    def __init__(self, embedder: Embedder | None = None, calibration: Calibration = CALIBRATION,
-                 cache_size: int = 4096) -> None:
+    def __init__(
+        self, embedder: Embedder | None = None, calibration: Calibration = CALIBRATION, cache_size: int = 4096
+    ) -> None:
         if tuple(calibration.features) != FEATURES:
             raise ValueError(f"calibration is for features {calibration.features}, expected {FEATURES}")
         self._embedder = embedder
@@ -291,5 +323,10 @@ def fit_calibration(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Calibration
     mean = x.mean(axis=0)
     scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     model = LogisticRegression(C=c, max_iter=1000).fit((x - mean) / scale, y)
-    return Calibration(tuple(float(v) for v in mean.round(6)), tuple(float(v) for v in scale.round(6)),
-                       tuple(float(v) for v in model.coef_[0].round(6)), round(float(model.intercept_[0]), 6), 0.5)
+    return Calibration(
+        tuple(float(v) for v in mean.round(6)),
+        tuple(float(v) for v in scale.round(6)),
+        tuple(float(v) for v in model.coef_[0].round(6)),
+        round(float(model.intercept_[0]), 6),
+        0.5,
+    )

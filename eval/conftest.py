@@ -26,8 +26,23 @@ def dev_run() -> harness.Run:
     """The real pipeline over the seed corpus (index cached in eval/.cache)."""
     with report.timed("seed index"):
         built = harness.cached_index("seed", harness.CORPUS)
-    report.record("indexes", "seed", {"reused": built.reused, "seconds": round(built.seconds, 1), "key": built.key,
-                                      **{k: built.report.get(k) for k in ("chunks", "seconds")}})
+    report.record(
+        "indexes",
+        "seed",
+        {
+            "reused": built.reused,
+            "seconds": round(built.seconds, 1),
+            "key": built.key,
+            "chunks": built.report.get("chunks"),
+        },
+    )
+    report.record(
+        "settings",
+        "pipeline",
+        built.settings.model_dump(
+            mode="json", include={"generator", "ingest", "embed", "retrieve", "answer"}
+        ),
+    )
     return harness.Run(built)
 
 
@@ -39,32 +54,44 @@ def pubmed_run() -> harness.Run:
         harness.write_pubmedqa_corpus(corpus)
     with report.timed("pubmedqa index"):
         built = harness.cached_index("pubmedqa", corpus)
-    report.record("indexes", "pubmedqa", {"reused": built.reused, "seconds": round(built.seconds, 1),
-                                          "key": built.key, "chunks": built.report.get("chunks")})
+    report.record(
+        "indexes",
+        "pubmedqa",
+        {
+            "reused": built.reused,
+            "seconds": round(built.seconds, 1),
+            "key": built.key,
+            "chunks": built.report.get("chunks"),
+        },
+    )
     return harness.Run(built)
 
 
 @pytest.fixture(scope="session")
-def support_scorer(dev_run: harness.Run):
+def support_scorer():
     """The shipped citation-support scorer, embedding through the cache."""
     from assistant.support import SupportScorer
 
-    return SupportScorer(harness.cached_embedder(dev_run.built.settings))
+    return SupportScorer(harness.cached_embedder())
 
 
 @pytest.fixture(scope="session")
 def dev_data() -> dict[str, list[dict]]:
     """The development questions (tuning allowed)."""
-    return {"answerable": harness.load_jsonl(harness.DATA / "questions_dev.jsonl"),
-            "unanswerable": harness.load_jsonl(harness.DATA / "unanswerable_dev.jsonl")}
+    return {
+        "answerable": harness.load_jsonl(harness.DATA / "questions_dev.jsonl"),
+        "unanswerable": harness.load_jsonl(harness.DATA / "unanswerable_dev.jsonl"),
+    }
 
 
 @pytest.fixture(scope="session")
 def heldout_data() -> dict[str, list[dict]]:
     """The independently written held-out questions (never tuned on)."""
-    return {"answerable": harness.load_jsonl(harness.HELDOUT / "questions.jsonl"),
-            "unanswerable": harness.load_jsonl(harness.HELDOUT / "unanswerable.jsonl"),
-            "claims": harness.load_jsonl(harness.HELDOUT / "claims.jsonl")}
+    return {
+        "answerable": harness.load_jsonl(harness.HELDOUT / "questions.jsonl"),
+        "unanswerable": harness.load_jsonl(harness.HELDOUT / "unanswerable.jsonl"),
+        "claims": harness.load_jsonl(harness.HELDOUT / "claims.jsonl"),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +110,9 @@ def _answers(split: str, run: harness.Run, data: dict, scorer) -> dict[str, tupl
     out = {}
     for mode in harness.MODES:
         with report.timed(f"{split} answers {mode}"):
-            metrics, rows = harness.answer_metrics(run, data["answerable"], data["unanswerable"], mode,
-                                                   scorer.supports)
+            metrics, rows = harness.answer_metrics(
+                run, data["answerable"], data["unanswerable"], mode, scorer.supports
+            )
         out[mode] = (metrics, rows)
         report.record(f"{split}_answers", mode, metrics)
         report.record_rows(f"answers_{split}_{mode}", rows)

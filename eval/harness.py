@@ -47,8 +47,22 @@ MODES = ("hybrid", "dense", "bm25")
 RANK_DEPTH = 10
 CACHED_BACKEND = "minilm-cached"
 # Modules that only run at query time (or not in the pipeline); editing them needs no new index.
-QUERY_TIME = {"answer.py", "retrieve.py", "pipeline.py", "generate_llm.py", "cli.py", "ui.py", "views.py", "app.py",
-              "metrics.py", "support.py", "trace.py", "library.py", "__main__.py", "errors.py"}
+QUERY_TIME = {
+    "answer.py",
+    "retrieve.py",
+    "pipeline.py",
+    "generate_llm.py",
+    "cli.py",
+    "ui.py",
+    "views.py",
+    "app.py",
+    "metrics.py",
+    "support.py",
+    "trace.py",
+    "library.py",
+    "__main__.py",
+    "errors.py",
+}
 
 
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -89,8 +103,11 @@ class CachedMiniLM(Embedder):
             from assistant.embed import get_embedder
             from assistant.settings import EmbedSettings
 
-            model = get_embedder(EmbedSettings(backend="minilm", batch_size=self.batch_size,
-                                               max_seq_length=self.max_seq_length))
+            model = get_embedder(
+                EmbedSettings(
+                    backend="minilm", batch_size=self.batch_size, max_seq_length=self.max_seq_length
+                )
+            )
             assert isinstance(model, MiniLMEmbedder)
             self._model = model
         return self._model
@@ -136,11 +153,11 @@ def flush_embeddings() -> dict[str, int]:
     return {"cache_hits": sum(c.hits for c in _CACHES), "cache_misses": sum(c.misses for c in _CACHES)}
 
 
-def cached_embedder(settings: Settings) -> CachedMiniLM:
+def cached_embedder(settings: Settings | None = None) -> CachedMiniLM:
     """The caching embedder the eval settings select."""
     from assistant.embed import get_embedder
 
-    emb = get_embedder(settings.embed)
+    emb = get_embedder((settings or eval_settings(CACHE / "unused", CORPUS)).embed)
     assert isinstance(emb, CachedMiniLM), type(emb)
     return emb
 
@@ -151,16 +168,24 @@ def cached_embedder(settings: Settings) -> CachedMiniLM:
 def eval_settings(data_dir: Path, corpus_dir: Path) -> Settings:
     """Default settings with the data folder, corpus and the caching embedder set."""
     base = load_settings()
-    return load_settings(data_dir=data_dir, corpus_dir=corpus_dir, chroma_host="",
-                         embed=base.embed.model_copy(update={"backend": CACHED_BACKEND}))
+    return load_settings(
+        data_dir=data_dir,
+        corpus_dir=corpus_dir,
+        chroma_host="",
+        embed=base.embed.model_copy(update={"backend": CACHED_BACKEND}),
+    )
 
 
 def _code_hash() -> str:
     h = hashlib.sha256()
     pkg = ROOT / "assistant"
     for p in sorted(pkg.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".json", ".toml"} and p.name not in QUERY_TIME \
-                and "__pycache__" not in p.parts:
+        if (
+            p.is_file()
+            and p.suffix in {".py", ".json", ".toml"}
+            and p.name not in QUERY_TIME
+            and "__pycache__" not in p.parts
+        ):
             h.update(p.relative_to(pkg).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()
@@ -214,7 +239,9 @@ def cached_index(name: str, corpus_dir: Path) -> BuiltIndex:
     started = time.perf_counter()
     probe = eval_settings(CACHE / "probe", corpus_dir)
     settings_json = probe.model_dump_json(exclude={"data_dir", "corpus_dir", "llm", "serve"})
-    key = hashlib.sha256(f"{_corpus_hash(corpus_dir)}|{_code_hash()}|{settings_json}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{_corpus_hash(corpus_dir)}|{_code_hash()}|{settings_json}".encode()).hexdigest()[
+        :16
+    ]
     root = CACHE / "index"
     data_dir = root / f"{name}-{key}"
     settings = eval_settings(data_dir, corpus_dir)
@@ -281,8 +308,9 @@ class Run:
         emb = self.index.embedder
         return np.vstack([emb.embed_one(q) for q in questions]) if questions else np.zeros((0, 384))
 
-    def rankings(self, questions: Sequence[str], mode: str, depth: int = RANK_DEPTH,
-                 qvecs: np.ndarray | None = None) -> list[list[Any]]:
+    def rankings(
+        self, questions: Sequence[str], mode: str, depth: int = RANK_DEPTH, qvecs: np.ndarray | None = None
+    ) -> list[list[Any]]:
         """The top ``depth`` passages per question from ``Retriever(index, settings.retrieve, mode)``."""
         from assistant.pipeline import clean_question
 
@@ -319,18 +347,32 @@ def retrieval_metrics(run: Run, questions: Sequence[dict[str, Any]], mode: str) 
         p_rows.append(M.passage_metrics(refs, spans(q["gold_spans"])))
         d_rows.append(M.document_metrics([p.chunk.doc_id for p in passages], q["gold_docs"]))
         if p_rows[-1]["recall@5"] < 1.0:
-            misses.append({"id": q["id"], "passage_recall@5": round(p_rows[-1]["recall@5"], 3),
-                           "top_docs": M.dedupe(p.chunk.doc_id for p in passages[:5])})
-    return {"n": len(questions), "passage": M.mean_dicts(p_rows), "document": M.mean_dicts(d_rows),
-            "passage_misses@5": misses}
+            misses.append(
+                {
+                    "id": q["id"],
+                    "passage_recall@5": round(p_rows[-1]["recall@5"], 3),
+                    "top_docs": M.dedupe(p.chunk.doc_id for p in passages[:5]),
+                }
+            )
+    return {
+        "n": len(questions),
+        "passage": M.mean_dicts(p_rows),
+        "document": M.mean_dicts(d_rows),
+        "passage_misses@5": misses,
+    }
 
 
 def _answer_passages(ans: Answer) -> dict[int, str]:
     return {c.n: c.text for c in ans.citations}
 
 
-def answer_metrics(run: Run, answerable: Sequence[dict[str, Any]], unanswerable: Sequence[dict[str, Any]],
-                   mode: str, supports: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def answer_metrics(
+    run: Run,
+    answerable: Sequence[dict[str, Any]],
+    unanswerable: Sequence[dict[str, Any]],
+    mode: str,
+    supports: Any,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Key facts, right document, integrity, abstention, labels and ALCE citation scores for one mode."""
     from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
     from assistant.records import LABELS
@@ -359,14 +401,28 @@ def answer_metrics(run: Run, answerable: Sequence[dict[str, Any]], unanswerable:
             label_ok.append(acceptable)
             y_pred.append(ans.label)
             y_true.append(ans.label if acceptable else q["acceptable_labels"][0])
-            alce.append(M.alce_citation_scores(M.cited_sentences(ans.answer, meta), _answer_passages(ans),
-                                               supports))
-        rows.append({"id": q["id"], "question": q["question"], "abstained": ans.abstained, "answer": ans.answer,
-                     "label": ans.label, "acceptable_labels": q["acceptable_labels"],
-                     "key_facts_missed": [f for f, h in zip(q["key_facts"], hits) if not h],
-                     "cited_docs": sorted(cited), "gold_docs": q["gold_docs"], "right_doc": right[-1],
-                     "support": round(ans.support, 4), "integrity_problems": check["problems"],
-                     "citations": [{"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in ans.citations]})
+            alce.append(
+                M.alce_citation_scores(M.cited_sentences(ans.answer, meta), _answer_passages(ans), supports)
+            )
+        rows.append(
+            {
+                "id": q["id"],
+                "question": q["question"],
+                "abstained": ans.abstained,
+                "answer": ans.answer,
+                "label": ans.label,
+                "acceptable_labels": q["acceptable_labels"],
+                "key_facts_missed": [f for f, h in zip(q["key_facts"], hits) if not h],
+                "cited_docs": sorted(cited),
+                "gold_docs": q["gold_docs"],
+                "right_doc": right[-1],
+                "support": round(ans.support, 4),
+                "integrity_problems": check["problems"],
+                "citations": [
+                    {"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in ans.citations
+                ],
+            }
+        )
     for q, ans in zip(unanswerable, u_ans):
         check = M.citation_integrity(ans.answer, [c.to_json() for c in ans.citations], run.file_text)
         n_cit += check["citations"]
@@ -374,20 +430,32 @@ def answer_metrics(run: Run, answerable: Sequence[dict[str, Any]], unanswerable:
         n_markers += check["markers"]
         n_resolved += check["resolved"]
         integrity_ok.append(not check["problems"])
-        rows.append({"id": q["id"], "question": q["question"], "kind": q.get("kind"), "abstained": ans.abstained,
-                     "answer": ans.answer, "support": round(ans.support, 4),
-                     "cited_docs": sorted({c.doc_id for c in ans.citations})})
-    abst = M.abstention_scores([a.abstained for a in a_ans] + [a.abstained for a in u_ans],
-                               [True] * len(a_ans) + [False] * len(u_ans))
+        rows.append(
+            {
+                "id": q["id"],
+                "question": q["question"],
+                "kind": q.get("kind"),
+                "abstained": ans.abstained,
+                "answer": ans.answer,
+                "support": round(ans.support, 4),
+                "cited_docs": sorted({c.doc_id for c in ans.citations}),
+            }
+        )
+    abst = M.abstention_scores(
+        [a.abstained for a in a_ans] + [a.abstained for a in u_ans],
+        [True] * len(a_ans) + [False] * len(u_ans),
+    )
     labels = list(LABELS)
     out = {
-        "n_answerable": len(answerable), "n_unanswerable": len(unanswerable),
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
         "key_fact_recall": float(np.mean(kf)) if kf else 0.0,
         "right_doc_rate": float(np.mean(right)) if right else 0.0,
         "all_gold_docs_rate": float(np.mean(all_gold)) if all_gold else 0.0,
         "citation_integrity": (n_exact + n_resolved) / (n_cit + n_markers) if n_cit + n_markers else 1.0,
         "answers_intact": float(np.mean(integrity_ok)) if integrity_ok else 1.0,
-        "citations": n_cit, "markers": n_markers,
+        "citations": n_cit,
+        "markers": n_markers,
         "abstention": abst,
         "label_acceptable": float(np.mean(label_ok)) if label_ok else 0.0,
         "label_macro_f1": M.macro_f1(y_true, y_pred, labels) if y_true else 0.0,
@@ -409,7 +477,9 @@ def weak_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 problems.append("abstained on an answerable question")
             else:
                 if r["key_facts_missed"]:
-                    problems.append("missed key facts " + "; ".join(" / ".join(f) for f in r["key_facts_missed"]))
+                    problems.append(
+                        "missed key facts " + "; ".join(" / ".join(f) for f in r["key_facts_missed"])
+                    )
                 if not r["right_doc"]:
                     problems.append(f"cited {r['cited_docs']} not {r['gold_docs']}")
                 if r["label"] not in r["acceptable_labels"]:
@@ -419,6 +489,13 @@ def weak_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         elif not r["abstained"]:
             problems.append(f"answered an unanswerable ({r.get('kind')}) question from {r['cited_docs']}")
         if problems:
-            out.append({"id": r["id"], "question": r["question"], "problems": problems,
-                        "answer": r["answer"][:300], "support": r["support"]})
+            out.append(
+                {
+                    "id": r["id"],
+                    "question": r["question"],
+                    "problems": problems,
+                    "answer": r["answer"][:300],
+                    "support": r["support"],
+                }
+            )
     return out

@@ -53,11 +53,13 @@ def write() -> dict[str, Any]:
     for section, values in RESULTS.items():
         old = merged.get(section, {}) if isinstance(merged.get(section), dict) else {}
         merged[section] = {**old, **values, "measured_at": stamp}
-    (OUT / "metrics.json").write_text(json.dumps(merged, indent=1, ensure_ascii=False, default=_plain) + "\n",
-                                      encoding="utf-8")
+    (OUT / "metrics.json").write_text(
+        json.dumps(merged, indent=1, ensure_ascii=False, default=_plain) + "\n", encoding="utf-8"
+    )
     for name, rows in ROWS.items():
         (OUT / f"{name}.jsonl").write_text(
-            "".join(json.dumps(r, ensure_ascii=False, default=_plain) + "\n" for r in rows), encoding="utf-8")
+            "".join(json.dumps(r, ensure_ascii=False, default=_plain) + "\n" for r in rows), encoding="utf-8"
+        )
     plots = _plots(merged)
     (OUT / "report.md").write_text(render(merged, plots), encoding="utf-8")
     return merged
@@ -91,49 +93,82 @@ def _labels_file() -> dict[str, Any]:
 
 def render(m: dict[str, Any], plots: list[str]) -> str:
     """The Markdown report."""
-    L = ["# spine-qa evaluation report", "",
-         ("Produced by `pytest eval/` (see the README's Evaluation section for what each metric means). "
-         "Dev figures are on data the pipeline may be tuned on; **held-out figures are the ones to trust**."), ""]
+    L = [
+        "# spine-qa evaluation report",
+        "",
+        (
+            "Produced by `pytest eval/` (see the README's Evaluation section for what each metric means). "
+            "Dev figures are on data the pipeline may be tuned on; **held-out figures are the ones to trust**."
+        ),
+        "",
+    ]
     idx = m.get("indexes", {})
     if idx:
-        L += ["Indexes: " + "; ".join(f"{k}: {'reused from cache' if v.get('reused') else 'built'} "
-                                       f"in {v.get('seconds')} s, {v.get('chunks')} chunks"
-                                       for k, v in idx.items() if isinstance(v, dict)), ""]
+        L += [
+            "Indexes: "
+            + "; ".join(
+                f"{k}: {'reused from cache' if v.get('reused') else 'built'} "
+                f"in {v.get('seconds')} s, {v.get('chunks')} chunks"
+                for k, v in idx.items()
+                if isinstance(v, dict)
+            ),
+            "",
+        ]
     # held-out first: it is what the bars are about
-    for split, title in (("heldout", "Held-out answers (independent questions, never tuned on)"),
-                         ("dev", "Development answers")):
+    for split, title in (
+        ("heldout", "Held-out answers (independent questions, never tuned on)"),
+        ("dev", "Development answers"),
+    ):
         sec = m.get(f"{split}_answers")
         if not sec:
             continue
-        L += [f"## {title}", (f"_measured {sec.get('measured_at')}; extractive generator; one column per "
-                             "retrieval mode_"), ""]
+        L += [
+            f"## {title}",
+            (f"_measured {sec.get('measured_at')}; extractive generator; one column per retrieval mode_"),
+            "",
+        ]
         modes = [k for k in ("hybrid", "dense", "bm25") if k in sec]
         rows = []
-        for label, key, pct in (("key-fact recall", "key_fact_recall", True),
-                                ("cites a right document", "right_doc_rate", True),
-                                ("cites every gold document", "all_gold_docs_rate", True),
-                                ("citation integrity", "citation_integrity", True),
-                                ("label acceptable", "label_acceptable", True),
-                                ("label macro-F1 (vs acceptable)", "label_macro_f1", False),
-                                ("ALCE citation recall", "alce_citation_recall", True),
-                                ("ALCE citation precision", "alce_citation_precision", True),
-                                ("citations per answer", "mean_citations", False)):
+        for label, key, pct in (
+            ("key-fact recall", "key_fact_recall", True),
+            ("cites a right document", "right_doc_rate", True),
+            ("cites every gold document", "all_gold_docs_rate", True),
+            ("citation integrity", "citation_integrity", True),
+            ("label acceptable", "label_acceptable", True),
+            ("label macro-F1 (vs acceptable)", "label_macro_f1", False),
+            ("ALCE citation recall", "alce_citation_recall", True),
+            ("ALCE citation precision", "alce_citation_precision", True),
+            ("citations per answer", "mean_citations", False),
+        ):
             rows.append([label] + [_f(sec[mo].get(key), pct) for mo in modes])
-        for label, key in (("abstention precision", "precision"), ("abstention recall", "recall"),
-                           ("answerable answered", "answered_rate")):
+        for label, key in (
+            ("abstention precision", "precision"),
+            ("abstention recall", "recall"),
+            ("answerable answered", "answered_rate"),
+        ):
             rows.append([label] + [_f(sec[mo]["abstention"][key], True) for mo in modes])
-        rows.append(["unanswerable abstained"] + [
-            f"{sec[mo]['abstention']['abstained_unanswerable']}/{sec[mo]['abstention']['unanswerable']}"
-            for mo in modes])
-        rows.append(["answerable abstained"] + [
-            f"{sec[mo]['abstention']['abstained_answerable']}/{sec[mo]['abstention']['answerable']}"
-            for mo in modes])
+        rows.append(
+            ["unanswerable abstained"]
+            + [
+                f"{sec[mo]['abstention']['abstained_unanswerable']}/{sec[mo]['abstention']['unanswerable']}"
+                for mo in modes
+            ]
+        )
+        rows.append(
+            ["answerable abstained"]
+            + [
+                f"{sec[mo]['abstention']['abstained_answerable']}/{sec[mo]['abstention']['answerable']}"
+                for mo in modes
+            ]
+        )
         L += _table(["metric"] + modes, rows) + [""]
         bars = m.get("bars", {}).get(split)
         if bars:
             L += ["Bars (issue #2; answer-label bar from issue #3), hybrid:", ""]
-            L += _table(["bar", "needed", "measured", "met"],
-                        [[b["name"], b["needed"], b["measured"], "yes" if b["met"] else "**no**"] for b in bars])
+            L += _table(
+                ["bar", "needed", "measured", "met"],
+                [[b["name"], b["needed"], b["measured"], "yes" if b["met"] else "**no**"] for b in bars],
+            )
             L += [""]
         weak = sec.get("weak_hybrid") or []
         if weak:
@@ -142,55 +177,106 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
             L += [""]
     ret = m.get("dev_retrieval")
     if ret:
-        L += ["## Retrieval (dev questions)", (f"_measured {ret.get('measured_at')}; passage = chunk overlapping "
-                                              "a gold span; document = first chunk of each document_"), ""]
+        L += [
+            "## Retrieval (dev questions)",
+            (
+                f"_measured {ret.get('measured_at')}; passage = chunk overlapping "
+                "a gold span; document = first chunk of each document_"
+            ),
+            "",
+        ]
         modes = [k for k in ("hybrid", "dense", "bm25") if k in ret]
         keys = ["recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"]
-        rows = [[f"{lvl} {k}"] + [ret[mo][lvl][k] for mo in modes] for lvl in ("passage", "document") for k in keys]
+        rows = [
+            [f"{lvl} {k}"] + [ret[mo][lvl][k] for mo in modes]
+            for lvl in ("passage", "document")
+            for k in keys
+        ]
         L += _table(["metric"] + modes, rows) + [""]
     ho_ret = m.get("heldout_retrieval")
     if ho_ret:
         modes = [k for k in ("hybrid", "dense", "bm25") if k in ho_ret]
         keys = ["recall@1", "recall@5", "mrr", "ndcg@10"]
         L += ["## Retrieval (held-out questions)", ""]
-        rows = [[f"{lvl} {k}"] + [ho_ret[mo][lvl][k] for mo in modes] for lvl in ("passage", "document")
-                for k in keys]
+        rows = [
+            [f"{lvl} {k}"] + [ho_ret[mo][lvl][k] for mo in modes]
+            for lvl in ("passage", "document")
+            for k in keys
+        ]
         L += _table(["metric"] + modes, rows) + [""]
     pq = m.get("pubmedqa")
     if pq:
-        L += ["## PubMedQA (1,000 expert-labelled items, MIT licence)", (f"_measured {pq.get('measured_at')}; "
-              "each abstract is its own document; the source abstract is the one relevant document_"), ""]
-        modes = [k for k in ("hybrid", "dense", "bm25", "whole_abstract_bm25", "whole_abstract_dense") if k in pq]
-        L += _table(["source abstract"] + modes,
-                    [[k] + [pq[mo][k] for mo in modes] for k in ("recall@1", "recall@5", "mrr")]) + [""]
+        L += [
+            "## PubMedQA (1,000 expert-labelled items, MIT licence)",
+            (
+                f"_measured {pq.get('measured_at')}; "
+                "each abstract is its own document; the source abstract is the one relevant document_"
+            ),
+            "",
+        ]
+        modes = [
+            k for k in ("hybrid", "dense", "bm25", "whole_abstract_bm25", "whole_abstract_dense") if k in pq
+        ]
+        L += _table(
+            ["source abstract"] + modes,
+            [[k] + [pq[mo][k] for mo in modes] for k in ("recall@1", "recall@5", "mrr")],
+        ) + [""]
         a = pq.get("answers")
         if a:
-            L += [(f"Answers (hybrid, extractive, {a['n']} questions): cite the source abstract "
-                  f"{_f(a['cites_source'], True)}; LONG_ANSWER content-word overlap (recall of its content words) "
-                  f"{_f(a['long_answer_overlap'])}; abstained {_f(a['abstained'], True)} (every question is "
-                  "answerable here, so each abstention is a miss)."), ""]
-        L += [("`whole_abstract_*` are reference baselines over whole abstracts (plain bm25s; MiniLM over the "
-              "abstract's first 256 tokens), not pipeline modes."), ""]
+            L += [
+                (
+                    f"Answers (hybrid, extractive, {a['n']} questions): cite the source abstract "
+                    f"{_f(a['cites_source'], True)}; LONG_ANSWER content-word overlap (recall of its content words) "
+                    f"{_f(a['long_answer_overlap'])}; abstained {_f(a['abstained'], True)} (every question is "
+                    "answerable here, so each abstention is a miss)."
+                ),
+                "",
+            ]
+        L += [
+            (
+                "`whole_abstract_*` are reference baselines over whole abstracts (plain bm25s; MiniLM over the "
+                "abstract's first 256 tokens), not pipeline modes."
+            ),
+            "",
+        ]
     sp = m.get("support")
     if sp:
-        L += ["## Citation-support scorer", f"_measured {sp.get('measured_at')}_", "",
-              (f"Logistic model over {', '.join(sp['features'])}; calibrated on {sp['n']} hand-labelled pairs "
-              f"({sp['n_supported']} supported). Held-out-fold figures from {sp['folds']}-fold cross-validation "
-              f"repeated {sp['repeats']} times: **accuracy {_f(sp['cv_accuracy'])}, AUROC {_f(sp['cv_auroc'])}**. "
-              f"The shipped coefficients, refitted on all pairs, score accuracy {_f(sp['train_accuracy'])} on them."),
-              "", "Accuracy by kind of pair (held-out folds):", ""]
+        L += [
+            "## Citation-support scorer",
+            f"_measured {sp.get('measured_at')}_",
+            "",
+            (
+                f"Logistic model over {', '.join(sp['features'])}; calibrated on {sp['n']} hand-labelled pairs "
+                f"({sp['n_supported']} supported). Held-out-fold figures from {sp['folds']}-fold cross-validation "
+                f"repeated {sp['repeats']} times: **accuracy {_f(sp['cv_accuracy'])}, AUROC {_f(sp['cv_auroc'])}**. "
+                f"The shipped coefficients, refitted on all pairs, score accuracy {_f(sp['train_accuracy'])} on them."
+            ),
+            "",
+            "Accuracy by kind of pair (held-out folds):",
+            "",
+        ]
         L += _table(["kind", "accuracy", "n"], [[k, v["accuracy"], v["n"]] for k, v in sp["by_kind"].items()])
         L += [""]
         if sp.get("heldout_claims"):
             h = sp["heldout_claims"]
-            L += [(f"On the held-out claims ({h['n_true']} true claim–source pairs, each also paired with the source "
-                  f"of another claim in the same document as a wrong citation): accuracy {_f(h['accuracy'])}, "
-                  f"AUROC {_f(h['auroc'])}, true pairs supported {_f(h['true_supported'], True)}, wrong citations "
-                  f"rejected {_f(h['wrong_rejected'], True)}."), ""]
-        L += [("**It cannot tell support from contradiction.** It checks whether a sentence's words, numbers and "
-              "names are found in the cited passages and how close the embeddings are; a sentence that negates "
-              "or reverses its passage (\"did not reduce pain\" against \"reduced pain\") can score as supported. "
-              "ALCE figures built on it are an upper bound on true entailment."), ""]
+            L += [
+                (
+                    f"On the held-out claims ({h['n_true']} true claim–source pairs, each also paired with the source "
+                    f"of another claim in the same document as a wrong citation): accuracy {_f(h['accuracy'])}, "
+                    f"AUROC {_f(h['auroc'])}, true pairs supported {_f(h['true_supported'], True)}, wrong citations "
+                    f"rejected {_f(h['wrong_rejected'], True)}."
+                ),
+                "",
+            ]
+        L += [
+            (
+                "**It cannot tell support from contradiction.** It checks whether a sentence's words, numbers and "
+                "names are found in the cited passages and how close the embeddings are; a sentence that negates "
+                'or reverses its passage ("did not reduce pain" against "reduced pain") can score as supported. '
+                "ALCE figures built on it are an upper bound on true entailment."
+            ),
+            "",
+        ]
     lab = _labels_file()
     if lab:
         L += ["## Labeller (from eval/out/labels.json, written by eval/test_labels.py)", ""]
@@ -201,22 +287,37 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         if isinstance(conf, dict) and conf.get("matrix"):
             labels = conf.get("labels") or conf.get("rows_gold_cols_predicted") or []
             L += ["", "Confusion (rows gold, columns predicted):", ""]
-            L += _table(["gold \\ predicted"] + list(labels),
-                        [[lb] + list(r) for lb, r in zip(labels, conf["matrix"])])
+            L += _table(
+                ["gold \\ predicted"] + list(labels),
+                [[lb] + list(r) for lb, r in zip(labels, conf["matrix"])],
+            )
         L += [""]
     llm = _load_json(OUT / "llm_vs_extractive.json")
     if llm:
-        L += ["## Model-written answers (from eval/out/llm_vs_extractive.json)", "",
-              ("Measured by eval/test_llm_vs_extractive.py against a scripted loopback model (no real LLM is "
-              "available here)."), ""]
+        L += [
+            "## Model-written answers (from eval/out/llm_vs_extractive.json)",
+            "",
+            (
+                "Measured by eval/test_llm_vs_extractive.py against a scripted loopback model (no real LLM is "
+                "available here)."
+            ),
+            "",
+        ]
         gens = [g for g in ("extractive", "llm") if isinstance(llm.get(g), dict)]
         keys = sorted({k for g in gens for k, v in llm[g].items() if isinstance(v, int | float)})
         if gens:
             L += _table(["metric"] + gens, [[k] + [llm[g].get(k) for g in gens] for k in keys]) + [""]
     rt = m.get("runtime")
     if rt:
-        L += ["## Runtime", "", (f"Last session: {rt.get('seconds')} s wall, {rt.get('cpu_seconds')} s CPU "
-              f"(this process); embedding cache {rt.get('cache_hits')} hits, {rt.get('cache_misses')} misses."), ""]
+        L += [
+            "## Runtime",
+            "",
+            (
+                f"Last session: {rt.get('seconds')} s wall, {rt.get('cpu_seconds')} s CPU "
+                f"(this process); embedding cache {rt.get('cache_hits')} hits, {rt.get('cache_misses')} misses."
+            ),
+            "",
+        ]
         tm = {k: v for k, v in m.get("timings", {}).items() if k != "measured_at"}
         if tm:
             L += ["Phases (wall seconds): " + ", ".join(f"{k} {v}" for k, v in tm.items()), ""]
@@ -236,23 +337,43 @@ def _plots(m: dict[str, Any]) -> list[str]:
     panels = []
     if m.get("dev_retrieval"):
         r = m["dev_retrieval"]
-        panels.append(("dev retrieval", {"passage R@5": [r[mo]["passage"]["recall@5"] for mo in modes],
-                                         "passage MRR": [r[mo]["passage"]["mrr"] for mo in modes],
-                                         "passage nDCG@10": [r[mo]["passage"]["ndcg@10"] for mo in modes],
-                                         "document R@1": [r[mo]["document"]["recall@1"] for mo in modes]}))
+        panels.append(
+            (
+                "dev retrieval",
+                {
+                    "passage R@5": [r[mo]["passage"]["recall@5"] for mo in modes],
+                    "passage MRR": [r[mo]["passage"]["mrr"] for mo in modes],
+                    "passage nDCG@10": [r[mo]["passage"]["ndcg@10"] for mo in modes],
+                    "document R@1": [r[mo]["document"]["recall@1"] for mo in modes],
+                },
+            )
+        )
     for split in ("dev", "heldout"):
         a = m.get(f"{split}_answers")
         if a and all(mo in a for mo in modes):
-            panels.append((f"{split} answers", {
-                "key facts": [a[mo]["key_fact_recall"] for mo in modes],
-                "right doc": [a[mo]["right_doc_rate"] for mo in modes],
-                "abstention recall": [a[mo]["abstention"]["recall"] for mo in modes],
-                "answered": [a[mo]["abstention"]["answered_rate"] for mo in modes]}))
+            panels.append(
+                (
+                    f"{split} answers",
+                    {
+                        "key facts": [a[mo]["key_fact_recall"] for mo in modes],
+                        "right doc": [a[mo]["right_doc_rate"] for mo in modes],
+                        "abstention recall": [a[mo]["abstention"]["recall"] for mo in modes],
+                        "answered": [a[mo]["abstention"]["answered_rate"] for mo in modes],
+                    },
+                )
+            )
     if m.get("pubmedqa") and all(mo in m["pubmedqa"] for mo in modes):
         p = m["pubmedqa"]
-        panels.append(("PubMedQA source abstract", {"R@1": [p[mo]["recall@1"] for mo in modes],
-                                                    "R@5": [p[mo]["recall@5"] for mo in modes],
-                                                    "MRR": [p[mo]["mrr"] for mo in modes]}))
+        panels.append(
+            (
+                "PubMedQA source abstract",
+                {
+                    "R@1": [p[mo]["recall@1"] for mo in modes],
+                    "R@5": [p[mo]["recall@5"] for mo in modes],
+                    "MRR": [p[mo]["mrr"] for mo in modes],
+                },
+            )
+        )
     if panels:
         fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
         for ax, (title, series) in zip(axes[0], panels):
@@ -260,8 +381,9 @@ def _plots(m: dict[str, Any]) -> list[str]:
             for j, mo in enumerate(modes):
                 xs = [i + j * width for i in range(len(series))]
                 ax.bar(xs, [v[j] for v in series.values()], width, label=mo)
-            ax.set_xticks([i + width for i in range(len(series))], list(series), rotation=30, ha="right",
-                          fontsize=8)
+            ax.set_xticks(
+                [i + width for i in range(len(series))], list(series), rotation=30, ha="right", fontsize=8
+            )
             ax.set_ylim(0, 1.05)
             ax.set_title(title, fontsize=10)
         axes[0][0].legend(fontsize=8, loc="lower left")
@@ -290,7 +412,10 @@ def _plots(m: dict[str, Any]) -> list[str]:
     lab = _labels_file()
     if isinstance(lab.get("confusion"), dict) and lab["confusion"].get("matrix"):
         conf = lab["confusion"]
-        conf = {"labels": conf.get("labels") or conf.get("rows_gold_cols_predicted"), "matrix": conf["matrix"]}
+        conf = {
+            "labels": conf.get("labels") or conf.get("rows_gold_cols_predicted"),
+            "matrix": conf["matrix"],
+        }
         title = "labeller (eval/out/labels.json)"
     elif m.get("heldout_answers", {}).get("hybrid"):
         conf = m["heldout_answers"]["hybrid"]["label_confusion"]

@@ -14,8 +14,12 @@ import report
 pytestmark = pytest.mark.slow
 
 # Floors for hybrid on the dev set (measured values are in eval/out/report.md).
-FLOORS = {("passage", "recall@10"): 0.85, ("passage", "mrr"): 0.60, ("document", "recall@1"): 0.80,
-          ("document", "recall@5"): 0.97}
+FLOORS = {
+    ("passage", "recall@10"): 0.85,
+    ("passage", "mrr"): 0.60,
+    ("document", "recall@1"): 0.80,
+    ("document", "recall@5"): 0.97,
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,4 +51,6 @@ def test_hybrid_does_not_fall_behind_both_baselines(dev_retrieval) -> None:
         best = max(dev_retrieval["dense"]["passage"][metric], dev_retrieval["bm25"]["passage"][metric])
         worst = min(dev_retrieval["dense"]["passage"][metric], dev_retrieval["bm25"]["passage"][metric])
         assert h >= worst, f"hybrid passage {metric} {h:.3f} is below both dense and BM25"
-        assert h >= best - 0.05, f"hybrid passage {metric} {h:.3f} trails the best single retriever ({best:.3f})"
+        assert h >= best - 0.05, (
+            f"hybrid passage {metric} {h:.3f} trails the best single retriever ({best:.3f})"
+        )

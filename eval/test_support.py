@@ -28,7 +28,9 @@ def pairs(support_scorer):
     for r in rows:
         if r["doc_id"] not in texts:
             texts[r["doc_id"]] = read_source(harness.CORPUS / f"{r['doc_id']}.txt")
-    x = support_scorer.features_many([(r["sentence"], [texts[r["doc_id"]][r["start"]:r["end"]]]) for r in rows])
+    x = support_scorer.features_many(
+        [(r["sentence"], [texts[r["doc_id"]][r["start"] : r["end"]]]) for r in rows]
+    )
     y = np.array([bool(r["supported"]) for r in rows], dtype=int)
     return rows, x, y
 
@@ -59,13 +61,24 @@ def cross_validated(pairs) -> dict:
             curve["fraction_supported"].append(round(float(y[sel].mean()), 4))
             curve["count"].append(int(sel.sum()))
     shipped = CALIBRATION.probability(x)
-    result = {"n": len(y), "n_supported": int(y.sum()), "features": list(FEATURES), "folds": FOLDS, "repeats": REPEATS,
-              "cv_accuracy": acc, "cv_auroc": auroc, "threshold": CALIBRATION.threshold,
-              "train_accuracy": float(((shipped >= CALIBRATION.threshold) == y).mean()),
-              "train_auroc": float(roc_auc_score(y, shipped)),
-              "by_kind": {k: {"accuracy": round(float(np.mean(v)), 3), "n": len(v) // REPEATS}
-                          for k, v in sorted(by_kind.items())},
-              "coefficients": dict(zip(FEATURES, CALIBRATION.coef)), "calibration_curve": curve}
+    result = {
+        "n": len(y),
+        "n_supported": int(y.sum()),
+        "features": list(FEATURES),
+        "folds": FOLDS,
+        "repeats": REPEATS,
+        "cv_accuracy": acc,
+        "cv_auroc": auroc,
+        "threshold": CALIBRATION.threshold,
+        "train_accuracy": float(((shipped >= CALIBRATION.threshold) == y).mean()),
+        "train_auroc": float(roc_auc_score(y, shipped)),
+        "by_kind": {
+            k: {"accuracy": round(float(np.mean(v)), 3), "n": len(v) // REPEATS}
+            for k, v in sorted(by_kind.items())
+        },
+        "coefficients": dict(zip(FEATURES, CALIBRATION.coef)),
+        "calibration_curve": curve,
+    }
     for k, v in result.items():
         report.record("support", k, v)
     return result

@@ -61,11 +61,11 @@ def test_ndcg_matches_a_hand_computed_value() -> None:
 def test_passage_metrics_credit_each_gold_span_once() -> None:
     gold = [SpanRef("d1", 100, 150), SpanRef("d2", 0, 40)]
     passages = [
-        SpanRef("d3", 0, 500),    # irrelevant
-        SpanRef("d1", 90, 300),   # covers span 0
+        SpanRef("d3", 0, 500),  # irrelevant
+        SpanRef("d1", 90, 300),  # covers span 0
         SpanRef("d1", 140, 400),  # covers span 0 again: no new gain
-        SpanRef("d2", 40, 90),    # touches span 1 only at its end offset: no overlap
-        SpanRef("d2", 10, 20),    # covers span 1
+        SpanRef("d2", 40, 90),  # touches span 1 only at its end offset: no overlap
+        SpanRef("d2", 10, 20),  # covers span 1
     ]
     m = passage_metrics(passages, gold, ks=(1, 2, 5))
     assert m["recall@1"] == 0.0
@@ -109,7 +109,12 @@ def test_abstention_precision_recall_and_answered_rate() -> None:
     assert s["precision"] == pytest.approx(2 / 3)
     assert s["recall"] == pytest.approx(2 / 3)
     assert s["answered_rate"] == 0.5
-    assert (s["abstained_unanswerable"], s["unanswerable"], s["abstained_answerable"], s["answerable"]) == (2, 3, 1, 2)
+    assert (s["abstained_unanswerable"], s["unanswerable"], s["abstained_answerable"], s["answerable"]) == (
+        2,
+        3,
+        1,
+        2,
+    )
     assert abstention_scores([False], [True])["precision"] == 1.0  # no abstentions, none wrong
     with pytest.raises(ValueError):
         abstention_scores([True], [True, False])
@@ -132,8 +137,10 @@ def test_confusion_matrix_and_macro_f1() -> None:
 
 
 def test_split_sentences_keeps_abbreviations_together() -> None:
-    assert split_sentences("Chin et al. found 276 patients. It worked.") == ["Chin et al. found 276 patients.",
-                                                                             "It worked."]
+    assert split_sentences("Chin et al. found 276 patients. It worked.") == [
+        "Chin et al. found 276 patients.",
+        "It worked.",
+    ]
 
 
 def test_cited_sentences_attach_markers_to_the_sentence_they_follow() -> None:
@@ -153,12 +160,12 @@ def _supports(sentence: str, passages: list[str]) -> bool:
 def test_alce_recall_and_precision_by_hand() -> None:
     passages = {1: "a b", 2: "c d", 3: "a b c", 4: "z"}
     sentences = [
-        ("a b", [1]),        # supported by its only citation: recall 1, 1 relevant
+        ("a b", [1]),  # supported by its only citation: recall 1, 1 relevant
         ("a b c d", [1, 2]),  # needs both: 2 relevant
-        ("a b", [1, 3]),      # each alone supports: both relevant
-        ("a b", [1, 4]),      # 4 alone fails and 1 still supports: 4 irrelevant
-        ("q", [4]),          # unsupported: its citation earns nothing
-        ("a", []),           # no citation: unsupported
+        ("a b", [1, 3]),  # each alone supports: both relevant
+        ("a b", [1, 4]),  # 4 alone fails and 1 still supports: 4 irrelevant
+        ("q", [4]),  # unsupported: its citation earns nothing
+        ("a", []),  # no citation: unsupported
     ]
     s = alce_citation_scores(sentences, passages, _supports)
     assert s["recall"] == pytest.approx(4 / 6)
@@ -183,7 +190,9 @@ def test_citation_integrity_reads_the_file_and_resolves_markers(tmp_path) -> Non
     assert bad["exact"] == 0
     assert any("[3] has no citation" in p for p in bad["problems"])
     assert any("does not match" in p for p in bad["problems"])
-    missing = citation_integrity("[1]", [dict(good, doc_id="nope")], lambda d: read_source(tmp_path / f"{d}.txt"))
+    missing = citation_integrity(
+        "[1]", [dict(good, doc_id="nope")], lambda d: read_source(tmp_path / f"{d}.txt")
+    )
     assert "unreadable" in missing["problems"][0]
 
 

@@ -20,8 +20,10 @@ from assistant.support import (
     numbers,
 )
 
-PASSAGE = ("Interventional pain physicians, after receiving comprehensive training from board-certified spine "
-           "surgeons, achieved low complication (3.3%) and revision (1.8%) rates.")
+PASSAGE = (
+    "Interventional pain physicians, after receiving comprehensive training from board-certified spine "
+    "surgeons, achieved low complication (3.3%) and revision (1.8%) rates."
+)
 
 
 class HashEmbedder(Embedder):
@@ -44,8 +46,16 @@ def feature(row: np.ndarray, name: str) -> float:
 
 def test_numbers_units_and_names_are_normalised() -> None:
     assert numbers("3.30% of 1,000 patients; forty-seven sites; twelve weeks") == {"3.3", "1000", "47", "12"}
-    assert number_units("3.3% and 12 weeks, 5 mg, 47 physicians") == {("3.3", "%"), ("12", "week"), ("5", "mg")}
-    assert names("The trial was led by Dr. Kingsley Chin at PSPS. Patients improved.") == {"Kingsley", "Chin", "PSPS"}
+    assert number_units("3.3% and 12 weeks, 5 mg, 47 physicians") == {
+        ("3.3", "%"),
+        ("12", "week"),
+        ("5", "mg"),
+    }
+    assert names("The trial was led by Dr. Kingsley Chin at PSPS. Patients improved.") == {
+        "Kingsley",
+        "Chin",
+        "PSPS",
+    }
 
 
 def test_lexical_features_catch_number_name_and_qualifier_changes() -> None:
@@ -57,7 +67,9 @@ def test_lexical_features_catch_number_name_and_qualifier_changes() -> None:
     assert wrong_unit[2] == 1
     swapped = lexical_features("Dr. Richard Kim trained the pain physicians.", [PASSAGE])
     assert swapped[3] == 2
-    acronym = lexical_features("PSPS members are physicians.", ["Pacific Spine & Pain Society members are physicians."])
+    acronym = lexical_features(
+        "PSPS members are physicians.", ["Pacific Spine & Pain Society members are physicians."]
+    )
     assert acronym[3] == 0  # an acronym matches the initials of its expansion
     stronger = lexical_features("Pain physicians had a lower complication rate than surgeons.", [PASSAGE])
     assert stronger[4] == 2  # "lower", "than"
@@ -65,7 +77,9 @@ def test_lexical_features_catch_number_name_and_qualifier_changes() -> None:
 
 def test_scorer_api_ranges_and_threshold() -> None:
     scorer = SupportScorer(HashEmbedder())
-    good = scorer.score("Trained pain physicians had low complication (3.3%) and revision (1.8%) rates.", [PASSAGE])
+    good = scorer.score(
+        "Trained pain physicians had low complication (3.3%) and revision (1.8%) rates.", [PASSAGE]
+    )
     bad = scorer.score("Patients received platelet-rich plasma injections at 12 weeks.", [PASSAGE])
     assert 0.0 <= bad < scorer.threshold <= good <= 1.0
     assert scorer.supports("Trained pain physicians had low complication (3.3%) rates.", [PASSAGE])
@@ -107,7 +121,9 @@ def test_shipped_calibration_is_fitted() -> None:
 def test_real_scorer_separates_a_restatement_from_a_wrong_citation() -> None:
     scorer = get_support_scorer()
     assert scorer is get_support_scorer()
-    restated = "After training by spine surgeons, pain physicians had 3.3% complication and 1.8% revision rates."
+    restated = (
+        "After training by spine surgeons, pain physicians had 3.3% complication and 1.8% revision rates."
+    )
     wrong = "Most revisions were handled by the original physicians in ambulatory surgery centers."
     changed = "After training by spine surgeons, pain physicians had 5% complication and 1.8% revision rates."
     assert scorer.supports(restated, [PASSAGE])
