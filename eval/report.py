@@ -437,3 +437,77 @@ def _plots(m: dict[str, Any]) -> list[str]:
         plt.close(fig)
         made.append("label_confusion.png")
     return made
+
+
+def readme_figures(m: dict[str, Any]) -> str:
+    """The compact figures block for the README (``python eval/report.py`` prints it)."""
+    L = []
+    modes = ("hybrid", "dense", "bm25")
+    rows = []
+    for split, name in (("heldout", "held-out"), ("dev", "dev")):
+        a = m.get(f"{split}_answers", {})
+        if all(mo in a for mo in modes):
+            rows += [
+                [f"{name} key-fact recall"] + [_f(a[mo]["key_fact_recall"], True) for mo in modes],
+                [f"{name} cites a right document"] + [_f(a[mo]["right_doc_rate"], True) for mo in modes],
+                [f"{name} citation integrity"] + [_f(a[mo]["citation_integrity"], True) for mo in modes],
+                [f"{name} out-of-corpus abstained"]
+                + [
+                    f"{a[mo]['abstention']['abstained_unanswerable']}/{a[mo]['abstention']['unanswerable']}"
+                    for mo in modes
+                ],
+                [f"{name} answerable answered"]
+                + [
+                    f"{a[mo]['abstention']['answerable'] - a[mo]['abstention']['abstained_answerable']}/"
+                    f"{a[mo]['abstention']['answerable']}"
+                    for mo in modes
+                ],
+                [f"{name} acceptable label"] + [_f(a[mo]["label_acceptable"], True) for mo in modes],
+            ]
+    r = m.get("dev_retrieval", {})
+    if all(mo in r for mo in modes):
+        rows += [
+            ["dev passage Recall@5"] + [_f(r[mo]["passage"]["recall@5"]) for mo in modes],
+            ["dev passage MRR"] + [_f(r[mo]["passage"]["mrr"]) for mo in modes],
+            ["dev passage nDCG@10"] + [_f(r[mo]["passage"]["ndcg@10"]) for mo in modes],
+            ["dev document Recall@1"] + [_f(r[mo]["document"]["recall@1"]) for mo in modes],
+        ]
+    p = m.get("pubmedqa", {})
+    if all(mo in p for mo in modes):
+        rows += [
+            [f"PubMedQA source {k}"] + [_f(p[mo][k]) for mo in modes] for k in ("recall@1", "recall@5", "mrr")
+        ]
+    if rows:
+        L += _table(["measured (extractive generator)", *modes], rows) + [""]
+    notes = []
+    if p.get("whole_abstract_bm25") and p.get("whole_abstract_dense"):
+        notes.append(
+            f"PubMedQA reference baselines over whole abstracts: BM25 R@1 {_f(p['whole_abstract_bm25']['recall@1'])}, "
+            f"MiniLM R@1 {_f(p['whole_abstract_dense']['recall@1'])}."
+        )
+    if p.get("answers"):
+        notes.append(
+            f"PubMedQA answers cite the source abstract {_f(p['answers']['cites_source'], True)} of the time and "
+            f"contain {_f(p['answers']['long_answer_overlap'], True)} of the LONG_ANSWER's content words."
+        )
+    s = m.get("support", {})
+    if s:
+        notes.append(
+            f"Support scorer: accuracy {_f(s['cv_accuracy'])}, AUROC {_f(s['cv_auroc'])} on held-out folds of the "
+            f"{s['n']} hand-labelled pairs."
+        )
+    a = m.get("dev_answers", {}).get("hybrid")
+    if a:
+        notes.append(
+            f"ALCE citation recall / precision of the extractive answers: {_f(a['alce_citation_recall'], True)} / "
+            f"{_f(a['alce_citation_precision'], True)} (it quotes its sources, so this is expected; the figures "
+            "matter for model-written answers)."
+        )
+    rt = m.get("runtime", {})
+    if rt:
+        notes.append(f"Last full run: {rt.get('seconds')} s wall with warm caches.")
+    return "\n".join(L + [" ".join(notes)])
+
+
+if __name__ == "__main__":
+    print(readme_figures(_load_json(OUT / "metrics.json")))
