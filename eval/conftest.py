@@ -50,7 +50,7 @@ def dev_run() -> harness.Run:
 def pubmed_run() -> harness.Run:
     """The real pipeline over the 1,000 PubMedQA abstracts, one .txt file per PMID (index cached)."""
     corpus = harness.CACHE / "pubmedqa-corpus"
-    with harness._file_lock(harness.CACHE / ".pubmedqa-corpus.lock"):
+    with harness.file_lock(harness.CACHE / ".pubmedqa-corpus.lock"):
         harness.write_pubmedqa_corpus(corpus)
     with report.timed("pubmedqa index"):
         built = harness.cached_index("pubmedqa", corpus)
