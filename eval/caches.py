@@ -35,6 +35,7 @@ CORPUS = ROOT / "corpus"
 CACHE = ROOT / "eval" / ".cache"
 PUBMEDQA = ROOT / "eval" / "data" / "pubmedqa" / "pqal.jsonl"
 CACHED_BACKEND = "minilm-cached"
+STALE_AFTER_S = 3600
 # Modules that only run at query time (or not in the pipeline); editing them needs no new index.
 QUERY_TIME = {
     "answer.py",
@@ -248,9 +249,11 @@ def cached_index(name: str, corpus_dir: Path) -> BuiltIndex:
             done.write_text(json.dumps(report))
         else:
             report = json.loads(done.read_text() or "{}")
+            os.utime(data_dir)  # in use: keep it from looking stale to a session on other code
+        # Indexes superseded by a code, data or settings change go, once no session can still be reading them.
         for old in root.glob(f"{name}-*"):
-            if old != data_dir and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)  # superseded by a code, data or settings change
+            if old != data_dir and old.is_dir() and time.time() - old.stat().st_mtime > STALE_AFTER_S:
+                shutil.rmtree(old, ignore_errors=True)
     return BuiltIndex(name, settings, key, reused, time.perf_counter() - started, report)
 
 
