@@ -222,6 +222,7 @@ class Lexical:
         self.retriever.index(tokens, show_progress=False)
         if path is not None:
             try:
+                cache_dir.mkdir(parents=True, exist_ok=True)  # mkdtemp fails without it, and then nothing is cached
                 tmp = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".bm25-"))
                 self.retriever.save(str(tmp))
                 os.replace(tmp, path)
