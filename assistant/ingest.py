@@ -25,7 +25,7 @@ import numpy as np
 
 from .chunk import make_chunks, split_sentences
 from .errors import IngestError, StoreError
-from .index import Lexical, atomic_write, load_catalog, read_state, write_state
+from .index import Catalog, Lexical, atomic_write, load_catalog, read_state, write_state
 from .parse import read_file
 from .records import Chunk, Document, Span
 from .settings import Settings
@@ -249,10 +249,15 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
         if store is not None:
             _reconcile(store, state)
             dirty.unlink(missing_ok=True)
-        cat = load_catalog(data_dir, state)
-        _collect_garbage(data_dir, state, cat.fingerprint())
-        report.chunks = len(cat.c_id)
-        Lexical(cat, data_dir / "bm25")  # build the BM25 cache now, so the first query does not
+        live_ids = [cid for d in sorted(live) for cid in live[d]["chunk_ids"]]
+        fingerprint = Catalog(c_id=live_ids).fingerprint()
+        report.chunks = len(live_ids)
+        if store is not None or not (data_dir / "bm25" / fingerprint).is_dir():
+            # Something changed: build the BM25 cache now, so the first query does not. (Nothing
+            # changed and the cache is there: no need to read every artefact back.)
+            cat = load_catalog(data_dir, state)
+            Lexical(cat, data_dir / "bm25")
+        _collect_garbage(data_dir, state, fingerprint)
     report.seconds = time.perf_counter() - started
     return report
 
