@@ -116,6 +116,16 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
             ),
             "",
         ]
+    pipe = m.get("settings", {}).get("pipeline")
+    if pipe:
+        r, a = pipe.get("retrieve", {}), pipe.get("answer", {})
+        L += [
+            f"Pipeline settings: generator `{pipe.get('generator')}`, retrieve "
+            + ", ".join(f"{k}={v}" for k, v in r.items())
+            + "; answer "
+            + ", ".join(f"{k}={v}" for k, v in a.items() if k != "max_question_chars"),
+            "",
+        ]
     # held-out first: it is what the bars are about
     for split, title in (
         ("heldout", "Held-out answers (independent questions, never tuned on)"),
