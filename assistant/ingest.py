@@ -30,7 +30,7 @@ from .parse import read_file
 from .records import Chunk, Document, Span
 from .settings import Settings
 
-PIPELINE_VERSION = "p1"
+PIPELINE_VERSION = "p2"  # p2: trained labeller reading whole documents; source cards v2
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -197,8 +197,9 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             manifest.update(load_manifest(root))
         except IngestError as exc:
             report.skipped.append((str(root / "manifest.toml"), str(exc)))
-    labeller = labeller or get_labeller()
-    extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labeller.name}|" \
+    labeller = labeller or get_labeller(embed=settings.embed)
+    labels_by = getattr(labeller, "version", labeller.name)  # a retrained labeller re-labels every document
+    extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labels_by}|" \
             f"{settings.ingest.chunk_max_chars}|{settings.ingest.chunk_overlap_sentences}"
 
     with _locked(data_dir):
@@ -280,13 +281,16 @@ def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, 
         return
     texts = [s.clean for d, _ in docs for s in d.sentences]
     vectors = get_embedder(settings.embed).embed(texts)
-    labels = labeller.label(texts, vectors)
+    # The labeller reads one document at a time (a sentence's place in it matters), and reuses
+    # these vectors only when they come from the embedder it was trained with.
+    reuse = getattr(labeller, "embedder", "") == settings.embed.backend
     data_dir = Path(settings.data_dir)
     pos = 0
     written: list[tuple[Document, str, str, np.ndarray]] = []
     for doc, version in docs:
         n = len(doc.sentences)
-        vec, labs = vectors[pos : pos + n], labels[pos : pos + n]
+        vec = vectors[pos : pos + n]
+        labs = labeller.label([s.clean for s in doc.sentences], vec if reuse else None, doc.meta)
         pos += n
         written.append((doc, version, _write_artefacts(doc, version, vec, labs, data_dir), vec))
     # One store write per batch: Chroma's cost per call dwarfs its cost per chunk.
