@@ -72,7 +72,9 @@ CUES: tuple[Cue, ...] = (
        r"investigated|quantified|detected|found|noted|seen)\b|\bwe\s+(?:studied|enrolled|included|analy[sz]ed|"
        r"compared|examined|evaluated|assessed|investigated|measured|reviewed|performed|conducted|used|"
        r"identified|found|observed|aimed|sought|report|describe|present|recruited|collected|retrospectively|"
-       r"prospectively)\b",
+       r"prospectively)\b|\b(?:study|studies|research|trial|researchers|authors|investigators|analysis)\s+(?:\w+\s+)?"
+       r"(?:evaluated|assessed|examined|investigated|compared|measured|analy[sz]ed|followed|enrolled|included|"
+       r"randomi[sz]ed|recruited|tested|surveyed)\b",
        "it describes what researchers did or measured"),
     _c("finding", "evidence",
        r"\b(?:study|trial|analysis|review|data|results?|findings?|researchers|authors|investigators|survey)\s+"

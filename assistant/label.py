@@ -304,6 +304,13 @@ def support_weights(answer: str, citations: Sequence[Citation]) -> list[float]:
     return [weight[c.n] or 1e-3 * len(c.text) for c in citations]
 
 
+_ANSWER_REASON: dict[Label, str] = {
+    "evidence": "most of it rests on sentences that report research data or cite a source",
+    "opinion": "most of it rests on sentences that state a view or an argument without data",
+    "marketing": "most of it rests on sentences that promote a product, provider or service",
+}
+
+
 def plain_reason(label: Label, publisher_kind: str = "", mixed: bool = False) -> str:
     """One plain-language line saying why an answer carries its label."""
     where = {
@@ -312,7 +319,7 @@ def plain_reason(label: Label, publisher_kind: str = "", mixed: bool = False) ->
         "medical_society": "a medical society's statement",
         "journal": "a journal article",
     }.get(publisher_kind, "the documents")
-    line = f"This answer comes from {where}; most of it rests on sentences where {_PLAIN_REASON[label]}."
+    line = f"This answer comes from {where}; {_ANSWER_REASON[label]}."
     if mixed:
         line += " Its sources mix labels, so each citation shows its own."
     return line
