@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .label import combine, plain_reason
+from .label import combine, plain_reason, support_weights
 from .records import Answer, Citation, Label, Passage
 from .terms import content_terms  # noqa: F401  (re-exported for other stages)
 
@@ -269,11 +269,17 @@ def compose(question: str, chosen: list[Scored], catalog: Catalog, support: floa
 
 def finish(question: str, text: str, citations: list[Citation], catalog: Catalog, support: float,
            generator: str) -> Answer:
-    """Label an answer from its citations (weighted by how much text each supports) and note promotion."""
-    weights = [len(c.text) * max(c.score, 1e-3) for c in citations]
+    """Label an answer from its citations and say so when only promotional sources state it.
+
+    Each citation weighs the answer text it supports (the characters before its [n] marker,
+    shared among the markers of that run) times how strongly it supports the question (its
+    score); ``combine`` takes the heaviest label, and an exact tie goes to the more cautious
+    label (marketing, then opinion, then evidence)."""
+    weights = [w * max(c.score, 1e-3) for w, c in zip(support_weights(text, citations), citations)]
     label = combine([c.label for c in citations], weights)
     kinds = {catalog.docs[catalog.doc_index[c.doc_id]]["meta"].get("publisher_kind", "") for c in citations}
-    reason = plain_reason(label, kinds.pop() if len(kinds) == 1 else "")
+    mixed = len({c.label for c in citations}) > 1
+    reason = plain_reason(label, kinds.pop() if len(kinds) == 1 else "", mixed)
     if all(c.label == "marketing" for c in citations):
         text = f"{ONLY_PROMOTIONAL} {text}"
     return Answer(question=question, answer=text, label=label, abstained=False, citations=tuple(citations),

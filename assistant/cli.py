@@ -79,25 +79,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from .cards import format_card
     from .index import Index
 
     index = Index.open(_settings())
-    cards = [d.get("card") or {} for d in index.catalog.docs]
+    cards = [d.get("card") or {"doc_id": d["doc_id"], "title": d["doc_id"]} for d in index.catalog.docs]
     if args.json:
         for card in cards:
             _emit(card)
         return 0
     for card in cards:
-        print(f"{card.get('title')}  [{card.get('doc_id')}]")
-        print(f"  publisher: {card.get('publisher') or 'not stated'} ({card.get('publisher_kind')})")
-        for key, item in (card.get("items") or {}).items():
-            print(f"  {key.replace('_', ' ')}: {'yes' if item.get('present') else 'no'}")
-        share = card.get("label_share") or {}
-        print("  sentences: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()))
-        coi = card.get("conflict_of_interest") or {}
-        if coi.get("flag"):
-            print("  conflict of interest: the publisher promotes what it reports on")
-        print()
+        print(format_card(card) + "\n")
     return 0
 
 
