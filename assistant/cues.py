@@ -214,6 +214,7 @@ CONTEXT_REASON: dict[str, str] = {
     "in_reference_list": "it is part of the document's list of references",
     "provider_page": "it is on the page of a clinic or company that offers the service",
     "benefit_on_provider_page": "it promises a benefit on the provider's own page",
+    "in_benefit_list": "it is an item in a list of selling points on the provider's page",
     "names_publisher": "it promotes the publisher by name",
     "data_around": "the sentences around it report study data",
     "research_document": "the document reads as a research report",
@@ -314,6 +315,26 @@ def _section_kinds(texts: Sequence[str], fired: Sequence[Sequence[str]]) -> tupl
     return study, refs
 
 
+_PITCH_LEAD = re.compile(r"\b(?:benefits?|advantages?|why (?:patients|you|people|families) (?:choose|love|trust|pick)|"
+                         r"what you (?:get|can expect)|reasons to)\b", _I)
+_MARKETING_CUES = frozenset(c.name for c in CUES if c.family == "marketing")
+
+
+def _pitch_lists(texts: Sequence[str], fired: Sequence[Sequence[str]]) -> list[bool]:
+    """For each sentence: is it an item of a list led in by a sales line ("The benefits include:")?"""
+    out = [False] * len(texts)
+    for i, text in enumerate(texts):
+        t = normalise(text)
+        if not t.endswith(":") or not (_PITCH_LEAD.search(t) or _MARKETING_CUES & set(fired[i])):
+            continue
+        for j in range(i + 1, min(i + 13, len(texts))):
+            item = normalise(texts[j])
+            if item.endswith(":") or len(item.split()) > 10:
+                break
+            out[j] = True
+    return out
+
+
 def provider_page(texts: Sequence[str], meta: Mapping[str, Any] | None) -> bool:
     """True when the page belongs to a provider: its manifest says so, or its text asks you to book or buy."""
     kind = str((meta or {}).get("publisher_kind") or "")
@@ -343,6 +364,7 @@ def document_features(texts: Sequence[str], meta: Mapping[str, Any] | None = Non
     and the names of the cues and context features that fired in each."""
     fired = [fired_cues(t) for t in texts]
     study, refs = _section_kinds(texts, fired)
+    pitch_list = _pitch_lists(texts, fired)
     provider = provider_page(texts, meta)
     publisher = _publisher_names(meta)
     strong = [bool(_STRONG & set(f)) for f in fired]
@@ -365,6 +387,7 @@ def document_features(texts: Sequence[str], meta: Mapping[str, Any] | None = Non
             "in_reference_list": float(refs[i]),
             "provider_page": float(provider),
             "benefit_on_provider_page": float(provider and "benefit" in here),
+            "in_benefit_list": float(provider and pitch_list[i]),
             "names_publisher": float(bool(publisher and publisher.search(t))),
             "data_around": sum(around) / len(around) if around else 0.0,
             "research_document": density,
@@ -392,6 +415,7 @@ _CONTEXT_FAMILY: dict[str, Label] = {
     "in_study_summary": "evidence",
     "in_reference_list": "evidence",
     "benefit_on_provider_page": "marketing",
+    "in_benefit_list": "marketing",
     "names_publisher": "marketing",
     "data_around": "evidence",
     "research_document": "evidence",
