@@ -21,28 +21,34 @@ from typing import Any
 from .cues import document_features, is_heading, normalise
 from .records import LABELS, Document, Span
 
-CARD_VERSION = 2
+CARD_VERSION = 3  # part of every document's version: bump it and ingest rebuilds the cards
 
 _DISCLOSURE = re.compile(
     r"\b(?:disclos(?:e|es|ed|ure|ures)|conflicts? of interest|competing interests?|funded by|funding|"
     r"sponsored by|paid (?:for|by)|owned by|ownership|financial (?:interest|relationship|support)s?|"
     r"grant (?:from|support)|consultant (?:for|to)|receives? royalties|shareholder|stock in)\b", re.I)
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|" \
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
+         r"Sep(?:t(?:ember)?)?|" \
          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 _DATE = re.compile(
     rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d\d\b|\b\d{{1,2}} {_MONTH} (?:19|20)\d\d\b|"
     rf"\b(?:19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}}/\d{{1,2}}/(?:19|20)\d\d\b|"
-    rf"\b(?:published|posted|updated|last (?:reviewed|updated)|reviewed)(?: on)?:? (?:{_MONTH}\.? )?(?:\d{{1,2}},? )?"
+    rf"\b(?:published|posted|updated|last (?:reviewed|updated)|"
+    rf"reviewed)(?: on)?:? (?:{_MONTH}\.? )?(?:\d{{1,2}},? )?"
     rf"(?:19|20)\d\d\b", re.I)
-_AD_LABEL = re.compile(r"\b(?:advertisement|advertising|sponsored(?: content| post)?|paid partnership|advertorial|"
+_AD_LABEL = re.compile(r"\b(?:advertisement|advertising|sponsored(?: content| post)?|paid partnership|"
+                       r"advertorial|"
                        r"promoted)\b", re.I)
-_BYLINE = re.compile(r"^(?:By\s+|Written by\s+|Author:\s*)?(?:Dr\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-zA-Z'-]+"
+_BYLINE = re.compile(r"^(?:By\s+|Written by\s+|Author:\s*)?(?:Dr\.?\s+)?"
+                     r"[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-zA-Z'-]+"
                      r"(?:,?\s+(?:M\.?D\.?|D\.?O\.?|Ph\.?D\.?|PT|DC|RN|MPH)\.?)*$")
 # Selling the publisher's own product or service, as opposed to merely mentioning one.
 _SELLS = re.compile(
     r"\b(?:request|schedule|book|make)\s+(?:a|an|your|my)?\s*(?:free\s+)?(?:consultation|appointment|visit|"
-    r"evaluation|consult|info packet|information packet)|\bcall (?:us|our office|today)\b|\bbuy\b|\border now\b|"
-    r"\bpricing\b|\bour (?:procedures?|treatments?|products?|clinics?|physicians|doctors|specialists|services)\b|"
+    r"evaluation|consult|info packet|information packet)|\bcall (?:us|our office|today)\b|\bbuy\b|"
+    r"\border now\b|"
+    r"\bpricing\b|\bour (?:procedures?|treatments?|products?|clinics?|physicians|doctors|specialists|"
+    r"services)\b|"
     r"#\s?1\b[^.]*\bprocedures?\b", re.I)
 # Passages that show a publisher's kind, most telling first.
 _KIND_HINT: dict[str, list[re.Pattern[str]]] = {
@@ -53,13 +59,17 @@ _KIND_HINT: dict[str, list[re.Pattern[str]]] = {
     "journal": [re.compile(r"\b(?:journal|abstract|doi)\b", re.I)],
     "government": [re.compile(r"\b(?:department of|ministry|agency|\.gov)\b", re.I)],
 }
-_GENERIC = frozenset("""patient patients pain doctor doctors physician physicians care health treatment treatments
-procedure procedures medical medicine help learn right today free information request consultation schedule
-specialist specialists surgery""".split())
+_GENERIC = frozenset("""
+patient patients pain doctor doctors physician physicians care health treatment treatments procedure
+procedures medical medicine help learn right today free information request consultation schedule
+specialist specialists surgery
+""".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
-_STOP = frozenset("""this that with from have been were your their there which about would could should these those
-they them into more most other some such than then when what where will also only just very much many each
-does done after before while because being over under again after first""".split())
+_STOP = frozenset("""
+this that with from have been were your their there which about would could should these those they
+them into more most other some such than then when what where will also only just very much many
+each does done after before while because being over under again after first
+""".split())
 
 
 def _passage(s: Span) -> dict[str, Any]:
@@ -75,7 +85,7 @@ def _item(present: bool, span: Span | None = None, note: str = "", **extra: Any)
 
 
 def _terms(text: str) -> set[str]:
-    """Lower-cased content words, crudely singularised, for comparing what a page sells with what it reports."""
+    """Lower-cased content words, crudely singularised, to compare what a page sells with what it reports."""
     out = set()
     for w in _WORD.findall(normalise(text).lower()):
         w = w.rstrip("s") if len(w) > 4 and not w.endswith("ss") else w
@@ -143,7 +153,7 @@ def _author(r: _Reader) -> dict[str, Any]:
             if first and first in s.clean:
                 return _item(True, s, f"the author, {author}, is named")
         return _item(True, None, f"the author, {author}, is recorded in the manifest")
-    for s, h in zip(r.sents, r.heading):
+    for s in r.sents:
         t = normalise(s.clean)
         if re.match(r"^(?:By|Written by|Author)\b", t) and not _BYLINE.match(t):
             return _item(False, s, "the byline is empty")
@@ -163,14 +173,16 @@ def _references(r: _Reader) -> dict[str, Any]:
             note += "; the text lists its references"
         return _item(True, r.sents[attributing[0]], note, count=len(attributing))
     if entries:
-        return _item(True, r.sents[entries[0]], "the text lists a reference, but no sentence points to it", count=0)
+        return _item(True, r.sents[entries[0]], "the text lists a reference, but no sentence points to it",
+                     count=0)
     return _item(False, None, "no claim is attributed to a named study or reference", count=0)
 
 
 def _dated(r: _Reader) -> dict[str, Any]:
     for s, ref in zip(r.sents, r.in_refs):
         t = normalise(s.clean)
-        if ref or re.search(r"\bcopyright\b|©", t, re.I):  # a cited paper's or a copyright year is not the page's date
+        # A cited paper's date or a copyright year is not the page's own date.
+        if ref or re.search(r"\bcopyright\b|©", t, re.I):
             continue
         if _DATE.search(t):
             return _item(True, s, "a date is stated")
@@ -185,22 +197,26 @@ def _advertising(r: _Reader) -> dict[str, Any]:
         return _item(True, None, "no advertising or calls to action found")
     if label is not None:
         return _item(True, label, "promotional content is labelled as such", promotional=len(ads))
-    return _item(False, r.sents[ads[0]], f"{len(ads)} promotional sentence(s) (calls to action, offers, brand "
-                 "claims) appear without an advertising label", promotional=len(ads))
+    return _item(False, r.sents[ads[0]], f"{len(ads)} promotional sentence(s) (calls to action, offers, "
+                 "brand claims) appear without an advertising label", promotional=len(ads))
 
 
 def _conflict(r: _Reader, provider: bool, publisher: str) -> dict[str, Any]:
     """Flag only when the page sells the publisher's own offering and that offering is what it reports on."""
     pub = _publisher_pattern(publisher) if publisher else None
-    content = [i for i, lab in enumerate(r.labels) if lab != "marketing" and not r.heading[i] and not r.in_refs[i]]
+    content = [i for i, lab in enumerate(r.labels)
+               if lab != "marketing" and not r.heading[i] and not r.in_refs[i]]
     counts: Counter[str] = Counter()
     for i in content:
         counts.update(_terms(r.sents[i].clean))
-    subject = {w for w, n in counts.items() if n >= 2 and w not in _GENERIC}
+    # The subject: content words the document repeats (on a very short page, any of them).
+    repeat = 2 if len(content) >= 10 else 1
+    subject = {w for w, n in counts.items() if n >= repeat and w not in _GENERIC}
     def weight(words: set[str]) -> float:  # rarer shared words say more than "spine"
         return sum(1.0 / counts[w] for w in words)
 
-    candidates = [j for j in content if len(r.sents[j].clean.split()) >= 6 and not r.sents[j].clean.endswith("?")]
+    candidates = [j for j in content
+                  if len(r.sents[j].clean.split()) >= 6 and not r.sents[j].clean.endswith("?")]
     best: tuple[float, int, int] | None = None  # (strength, sales sentence, reporting sentence)
     for i, (lab, s) in enumerate(zip(r.labels, r.sents)):
         t = normalise(s.clean)
@@ -214,19 +230,22 @@ def _conflict(r: _Reader, provider: bool, publisher: str) -> dict[str, Any]:
         if about is None:
             continue
         strength = weight(_terms(r.sents[about].clean) & offer)
+        if strength and "call_to_action" in r.fired[i]:
+            strength += 1.0  # an explicit call to buy or book shows the selling most plainly
         if strength and (best is None or strength > best[0]):
             best = (strength, i, about)
     if provider and best is not None:
         _, i, j = best
         return {"flag": True, "passage": _passage(r.sents[i]), "reports_on": _passage(r.sents[j]),
-                "note": "the page sells the publisher's own service or product, and the document reports on it"}
+                "note": "the page sells the publisher's own service or product, and the document reports "
+                        "on it"}
     brand = next((s for s, f in zip(r.sents, r.fired) if "brand_mark" in f), None)
     if brand is not None:
         mark = re.search(r"[\w-]+\s?[®™]", brand.clean)
         name = f" (“{mark.group(0).strip()}”)" if mark else ""
         return {"flag": False, "passage": None, "reports_on": None,
-                "note": f"the text names a branded product{name} but does not show that the publisher makes or "
-                        "sells it", "related": _passage(brand)}
+                "note": f"the text names a branded product{name} but does not show that the publisher "
+                        "makes or sells it", "related": _passage(brand)}
     return {"flag": False, "passage": None, "reports_on": None,
             "note": "the text does not show the publisher selling what it reports on"}
 

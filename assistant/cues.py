@@ -55,42 +55,54 @@ CUES: tuple[Cue, ...] = (
        "it says how many people or cases were studied"),
     _c("design", "evidence",
        r"\b(?:randomi[sz]ed|randomly assigned|controlled trial|clinical trial|trials?\b|prospective(?:ly)?|"
-       r"retrospective(?:ly)?|cohort|case[- ]control|cross[- ]sectional|meta[- ]analys[ie]s|systematic review|"
+       r"retrospective(?:ly)?|cohort|case[- ]control|cross[- ]sectional|meta[- ]analys[ie]s|"
+       r"systematic review|"
        r"multi-?cent(?:er|re)|double[- ]blind|single[- ]blind|placebo|follow-up|observational|case series|"
-       r"questionnaire|survey(?:ed)?|group \d|control group|study design|inclusion criteria|outcome measures?)",
+       r"questionnaire|survey(?:ed)?|group \d|control group|study design|inclusion criteria|"
+       r"outcome measures?)",
        "it describes how a study was done"),
     _c("statistics", "evidence",
        r"\bp\s?[<=>≤]\s?0?\.\d|\bconfidence interval|\b95\s?%|odds ratio|hazard ratio|relative risk|"
-       r"\b(?-i:OR|HR|RR|SD|SE|IQR|AUC|CI)\b|statistically|significant(?:ly)? (?:difference|differences|higher|lower|"
-       r"increase|decrease|reduction|improvement|association|correlation)|no significant|\bmean\b|\bmedian\b|±|"
-       r"\bsignificantly\b|\bnot significant|standard deviation|regression|correlat\w+|sensitivity|specificity|\bincidence\b|\bprevalence\b",
+       r"\b(?-i:OR|HR|RR|SD|SE|IQR|AUC|CI)\b|statistically|significant(?:ly)? (?:difference|differences|"
+       r"higher|lower|"
+       r"increase|decrease|reduction|improvement|association|correlation)|no significant|\bmean\b|\bmedian\b|"
+       r"±|"
+       r"\bsignificantly\b|\bnot significant|standard deviation|regression|correlat\w+|sensitivity|"
+       r"specificity|\bincidence\b|\bprevalence\b",
        "it reports statistics"),
     _c("research_action", "evidence",
-       r"\b(?:were|was|been)\s+(?:randomi[sz]ed|enrolled|included|excluded|recruited|assigned|measured|assessed|"
+       r"\b(?:were|was|been)\s+(?:randomi[sz]ed|enrolled|included|excluded|recruited|assigned|measured|"
+       r"assessed|"
        r"evaluated|analy[sz]ed|compared|followed|identified|reviewed|examined|collected|observed|obtained|"
        r"calculated|determined|associated|recorded|tested|divided|stratified|matched|interviewed|studied|"
-       r"investigated|quantified|detected|found|noted|seen)\b|\bwe\s+(?:studied|enrolled|included|analy[sz]ed|"
+       r"investigated|quantified|detected|found|noted|seen)\b|\bwe\s+(?:studied|enrolled|included|"
+       r"analy[sz]ed|"
        r"compared|examined|evaluated|assessed|investigated|measured|reviewed|performed|conducted|used|"
        r"identified|found|observed|aimed|sought|report|describe|present|recruited|collected|retrospectively|"
-       r"prospectively)\b|\b(?:study|studies|research|trial|researchers|authors|investigators|analysis)\s+(?:\w+\s+)?"
-       r"(?:evaluated|assessed|examined|investigated|compared|measured|analy[sz]ed|followed|enrolled|included|"
+       r"prospectively)\b|\b(?:study|studies|research|trial|researchers|authors|investigators|"
+       r"analysis)\s+(?:\w+\s+)?"
+       r"(?:evaluated|assessed|examined|investigated|compared|measured|analy[sz]ed|followed|enrolled|"
+       r"included|"
        r"randomi[sz]ed|recruited|tested|surveyed)\b",
        "it describes what researchers did or measured"),
     _c("finding", "evidence",
-       r"\b(?:study|trial|analysis|review|data|results?|findings?|researchers|authors|investigators|survey)\s+"
+       r"\b(?:study|trial|analysis|review|data|results?|findings?|researchers|authors|investigators|"
+       r"survey)\s+"
        r"(?:\w+\s+)?(?:found|find|showed|show|shows|revealed|reveal|demonstrated|indicated|indicate|reported|"
        r"documented|identified|observed|confirmed|suggest(?:ed|s)?)\b",
        "it reports what a study found"),
     _c("compared_figures", "evidence",
-       rf"(?=.*\d)(?:\b(?:compared (?:with|to)|versus|vs\.?|higher|lower|increased|decreased|reduced|reduction|"
-       rf"greater|fewer|more likely|less likely|improved|rate|rates|ratio|risk)\b)",
+       r"(?=.*\d)(?:\b(?:compared (?:with|to)|versus|vs\.?|higher|lower|increased|decreased|reduced|"
+       r"reduction|greater|fewer|more likely|less likely|improved|rate|rates|ratio|risk)\b)",
        "it compares groups using figures"),
     _c("figures", "evidence", r"\b\d+(?:\.\d+)?\b|\bzero\b", "it gives figures"),
     _c("citation_marker", "evidence",
-       r"\bet al\b|\(\s*\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s*\)(?!\s?\d{3}[-.\s]\d)|\[\s*\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s*\]|(?<=[a-z.,])\d+(?:[-–,]\d+)+(?=\s|$)",
+       r"\bet al\b|\(\s*\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s*\)(?!\s?\d{3}[-.\s]\d)|"
+       r"\[\s*\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s*\]|(?<=[a-z.,])\d+(?:[-–,]\d+)+(?=\s|$)",
        "it points to numbered references or named study authors"),
     _c("named_source", "evidence",
-       r"\baccording to (?:a|an|the|recent|new)?\s*(?:\w+\s+){0,2}(?:study|studies|survey|report|research|data|"
+       r"\baccording to (?:a|an|the|recent|new)?\s*(?:\w+\s+){0,2}(?:study|studies|survey|report|research|"
+       r"data|"
        r"review|trial|analysis|statistics|CDC|WHO|NIH|FDA|guidelines?)|\b(?:a|one|the|this|that) (?:\w+ )?"
        r"(?:study|survey|report|review|trial|analysis) (?:by|from|done by|conducted by|led by|of)\b|"
        r"\bresearchers (?:at|from)\b|\bDepartment of Health\b|\b(?-i:CDC|WHO|NIH|AHRQ|NICE)\b",
@@ -104,9 +116,11 @@ CUES: tuple[Cue, ...] = (
        r"(?:[A-Z][a-z]{2}\s?(?:\d{1,2})?)?;\s?\d+|\d+\(\w+\):\s?[eS]?\d+|\bEpub\b|\bRev\b\s*\.",
        "it is an entry in a list of references", 0),
     # opinion: the writer's own view, judgement, advice or argument
-    _c("first_person", "opinion", r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b", "the writer speaks about their own experience or views", 0),
+    _c("first_person", "opinion", r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b",
+       "the writer speaks about their own experience or views", 0),
     _c("belief", "opinion",
-       r"\b(?:I|we) (?:\w+ )?(?:think|believe|feel|felt|agree|disagree|suspect|doubt|hope|expect|would like|can't say|"
+       r"\b(?:I|we) (?:\w+ )?(?:think|believe|feel|felt|agree|disagree|suspect|doubt|hope|expect|would like|"
+       r"can't say|"
        r"remember|noticed|got the)\b|\bin (?:my|our) (?:view|opinion|experience)\b|\bseems?\b|\bapparently\b|"
        r"\b(?:of course|in fact|frankly|honestly|clearly|obviously)\b",
        "it states a belief or impression"),
@@ -118,7 +132,8 @@ CUES: tuple[Cue, ...] = (
        r"\b(?:problematic|concern(?:s|ed|ing)?|questionable|inappropriate|undertrained|regrettabl\w*|"
        r"unfortunate(?:ly)?|lack(?:s|ing)? (?:of|any)|fail(?:s|ed|ure)?|misguid\w*|undermin\w*|mislead\w*|"
        r"flawed|wrong|worse|poor(?:ly)?|sorely|amusing|threatened|missing the|stumped|cursory|"
-       r"cannot be overlooked|far-reaching|misconceptions?|don't know|didn't know|not qualified|risky|blind)\b",
+       r"cannot be overlooked|far-reaching|misconceptions?|don't know|didn't know|not qualified|risky|"
+       r"blind)\b",
        "it criticises or raises a concern"),
     _c("judgement", "opinion",
        r"\b(?:important|profound(?:ly)?|complex|fortunately|great|good|better|best practices|rightly|"
@@ -128,7 +143,8 @@ CUES: tuple[Cue, ...] = (
     _c("question", "opinion", r"\?\s*[\"”’']?\s*$", "it asks a question to make a point"),
     _c("argument", "opinion",
        r"^(?:But|So|Yet|Still|Indeed|Of course|In fact|Let me|Let's|Let us|Imagine|Consider|The upshot|Again|"
-       r"Or|Also|Finally|Given)\b|\bfor (?:example|instance)\b|\bfor argument's sake\b|\bif\b.*\b(?:would|could)\b|"
+       r"Or|Also|Finally|Given)\b|\bfor (?:example|instance)\b|\bfor argument's sake\b|\bif\b.*\b(?:would|"
+       r"could)\b|"
        r"\bhypothetical",
        "it argues a point or gives an example"),
     _c("research_appeal", "opinion",
@@ -140,7 +156,8 @@ CUES: tuple[Cue, ...] = (
        r"\b(?:always|never|everyone|everybody|nobody|no one|millions of|the whole|invisible|nothing)\b",
        "it makes a sweeping claim"),
     _c("advice", "opinion",
-       r"^(?:Require|Standardi[sz]e|Foster|Keep|Consider|Avoid|Ensure|Make sure|Ask|Remember|Try|Don't|Do not|"
+       r"^(?:Require|Standardi[sz]e|Foster|Keep|Consider|Avoid|Ensure|Make sure|Ask|Remember|Try|Don't|"
+       r"Do not|"
        r"Be|Stop|Take|Use|Choose|Look for|Seek|Talk to|Discuss|Up your|Start by|Think)\b|\bkeep in mind\b|"
        r"\bstart by\b|\bis (?:the physician|the facility|the surgery)\b|\bI have a challenge\b",
        "it gives advice"),
@@ -153,7 +170,8 @@ CUES: tuple[Cue, ...] = (
        "it claims to be the best or the first"),
     _c("hype", "marketing",
        r"\b(?:groundbreaking|ground-breaking|transformational|transformative|landmark|new era|revolution\w*|"
-       r"cutting[- ]edge|state[- ]of[- ]the[- ]art|breakthrough|game[- ]chang\w+|paradigm|empower\w*|unlock\w*|"
+       r"cutting[- ]edge|state[- ]of[- ]the[- ]art|breakthrough|game[- ]chang\w+|paradigm|empower\w*|"
+       r"unlock\w*|"
        r"innovative|exciting|miracle|magic|incredible|unparalleled|world[- ]class|renowned|premier|"
        r"pioneer\w*|next[- ]generation|whole new world|industry standard|heralding|stay ahead|lead change|"
        r"life[- ]changing|ultimate|superior|unmatched|exceptional|elite|leading(?! cause))\b",
@@ -161,13 +179,15 @@ CUES: tuple[Cue, ...] = (
     _c("call_to_action", "marketing",
        r"^(?:Request|Schedule|Book|Call|Contact|Download|Subscribe|Join|Sign up|Register|Get|Learn|Discover|"
        r"Find out|Visit|Claim|Shop|Buy|Click|Watch|Read more|Enroll|Apply|Reserve|Grab|Sign)\b|"
-       r"\b(?:schedule|request|book|make|set up)\s+(?:a|an|your|my)?\s*(?:free\s+)?(?:consultation|appointment|"
+       r"\b(?:schedule|request|book|make|set up)\s+(?:a|an|your|my)?\s*(?:free\s+)?(?:consultation|"
+       r"appointment|"
        r"visit|consult|evaluation|info packet|call)\b|\b(?:call|contact|email|text|visit)\s+(?:us|our office|"
        r"today|now)\b|\bsign up\b|\bsubscribe\b|\bregister (?:now|today|for|here)\b|\bjoin (?:us|our|a|an|"
        r"(?-i:[A-Z]{2,})|today|now)\b|\bdownload\b|\blearn more\b|\bclick here\b|\bdon't wait\b|"
        r"\bget (?:started|fresh|your|a free|in touch)\b",
        "it asks you to act: book, sign up, call or buy"),
-    _c("free_offer", "marketing", r"(?<!-)\bfree\b(?!-)|\bno[- ]cost\b|\bdiscount\w*|\bspecial offer\b|\bsave \$",
+    _c("free_offer", "marketing",
+       r"(?<!-)\bfree\b(?!-)|\bno[- ]cost\b|\bdiscount\w*|\bspecial offer\b|\bsave \$",
        "it offers something free or discounted"),
     _c("contact", "marketing",
        r"\(?\b\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}\b|\b1-8\d\d\b|\btoll[- ]free\b|[\w.+-]+@[\w-]+\.\w+|\bwww\.|"
@@ -175,11 +195,14 @@ CUES: tuple[Cue, ...] = (
        r"Drive|Way|Lane|Ln|Suite|Ste)\b|\b[A-Z]{2}\s+\d{5}\b|\bSuite\s+\d+",
        "it gives a phone number, address or web contact", 0),
     _c("benefit", "marketing",
-       r"^(?:Less|Faster|Fewer|Quicker|Shorter|Reduced|Lower|Minimal|Better|Improved|Lasting|Quick|Fast|No more|"
-       r"Get back|Return to)\b(?!.*\d)|\b(?:avoid (?:surgery|the need|the knife)|pain relief|lasting relief|relief "
+       r"^(?:Less|Faster|Fewer|Quicker|Shorter|Reduced|Lower|Minimal|Better|Improved|Lasting|Quick|Fast|"
+       r"No more|"
+       r"Get back|Return to)\b(?!.*\d)|\b(?:avoid (?:surgery|the need|the knife)|pain relief|lasting relief|"
+       r"relief "
        r"you|feel better|get back to|back to (?:doing|the activities|your life|normal|work)|peace of mind|"
        r"well-being|wellbeing|life-changing|(?:pain|drug|medication)-free|without surgery|live your best|"
-       r"help (?:you|patients) (?:function|feel|live|move|get)|first step toward|benefits include|the benefits of (?:this|our|the) (?:\w+ ){0,3}?(?:procedure|treatment|"
+       r"help (?:you|patients) (?:function|feel|live|move|get)|first step toward|benefits include|"
+       r"the benefits of (?:this|our|the) (?:\w+ ){0,3}?(?:procedure|treatment|"
        r"surgery|therapy|approach|care))\b",
        "it promises a benefit without giving data"),
     _c("service_pitch", "marketing",
@@ -225,16 +248,20 @@ _HEADING_END = re.compile(r"[.!?]['\"”’)]*$")
 # A heading that opens a study summary names the study or one of its parts ("About the Study",
 # "Key Findings", "Methods"); a heading that merely mentions studies ("Heterogeneity of Studies") does not.
 _STUDY_HEADING = re.compile(
-    r"^(?:about (?:the|this|our) |the |this |our |key |main |primary |study )?(?:study|trial|research|results?|"
+    r"^(?:about (?:the|this|our) |the |this |our |key |main |primary |study )?(?:study|trial|research|"
+    r"results?|"
     r"findings|design|methods?|methodology|outcomes?|materials and methods|patients and methods|participants|"
     r"abstract|data|statistics|analysis|measurements?)\b(?! of\b)|\bat a glance\b", _I)
-_METHODS_HEADING = re.compile(r"^(?:(?:materials|patients|subjects|participants) and )?(?:methods?|methodology|"
+_METHODS_HEADING = re.compile(r"^(?:(?:materials|patients|subjects|participants) and )?"
+                              r"(?:methods?|methodology|"
                               r"study design|design|setting|patients|participants|interventions?)\W*$", _I)
 _RESULTS_HEADING = re.compile(r"^(?:results?|findings|main results|key results|outcomes?)\W*$", _I)
-_REFERENCE_HEADING = re.compile(r"^(?:references?|bibliography|sources|citations|works cited|literature cited)\b", _I)
+_REFERENCE_HEADING = re.compile(
+    r"^(?:references?|bibliography|sources|citations|works cited|literature cited)\b", _I)
 _PROVIDER_KINDS = {"clinic", "venture_industry"}
 _SELLS = re.compile(
-    r"\b(?:request|schedule|book)\s+(?:a|an|your)?\s*(?:free\s+)?(?:consultation|appointment|visit|info packet)|"
+    r"\b(?:request|schedule|book)\s+(?:a|an|your)?\s*(?:free\s+)?(?:consultation|appointment|visit|"
+    r"info packet)|"
     r"\bcall (?:us|our office|today)\b|[®™]", _I)
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -272,7 +299,7 @@ def fired_cues(text: str) -> list[str]:
 
 
 def quoted_reason(name: str, text: str) -> str:
-    """The reason for a cue, with the words that triggered it when they help: 'it uses hype words: “landmark”'."""
+    """A cue's reason, with the words that fired when they help ('it uses hype words: “landmark”')."""
     cue = next((c for c in CUES if c.name == name), None)
     if cue is None:
         return CONTEXT_REASON.get(name, name)
@@ -281,7 +308,10 @@ def quoted_reason(name: str, text: str) -> str:
     words = ""
     if m:
         end = m.end()
-        while end < len(t) and (t[end].isalnum() or (t[end] in ".%" and end + 1 < len(t) and t[end + 1].isalnum())):
+        def inside(k: int) -> bool:
+            return t[k].isalnum() or (t[k] in ".%" and k + 1 < len(t) and t[k + 1].isalnum())
+
+        while end < len(t) and inside(end):
             end += 1  # finish the word or number the pattern stopped inside ("p<0.0" -> "p<0.01")
         words = t[m.start() : end].strip(" ,.;:")
     if not words or len(words) > 40:
@@ -315,7 +345,8 @@ def _section_kinds(texts: Sequence[str], fired: Sequence[Sequence[str]]) -> tupl
     return study, refs
 
 
-_PITCH_LEAD = re.compile(r"\b(?:benefits?|advantages?|why (?:patients|you|people|families) (?:choose|love|trust|pick)|"
+_PITCH_LEAD = re.compile(r"\b(?:benefits?|advantages?|"
+                         r"why (?:patients|you|people|families) (?:choose|love|trust|pick)|"
                          r"what you (?:get|can expect)|reasons to)\b", _I)
 _MARKETING_CUES = frozenset(c.name for c in CUES if c.family == "marketing")
 
@@ -348,7 +379,7 @@ _STRONG = frozenset({"percent", "sample_size", "design", "statistics", "research
 
 
 def _publisher_names(meta: Mapping[str, Any] | None) -> re.Pattern[str] | None:
-    """The publisher's name and its initials ("Pacific Spine and Pain Society", "PSPS"), if the manifest gives it."""
+    """The publisher's name and initials ("Pacific Spine and Pain Society", "PSPS"), if known."""
     name = normalise(str((meta or {}).get("publisher") or ""))
     if len(name) < 3:
         return None
@@ -372,7 +403,8 @@ def document_features(texts: Sequence[str], meta: Mapping[str, Any] | None = Non
     # Research density: the share of the document's sentences that report study data.
     density = sum(strong) / max(n_all, 1)
     headings = [normalise(t) for t in texts if is_heading(t)]
-    structured = any(_METHODS_HEADING.match(h) for h in headings) and any(_RESULTS_HEADING.match(h) for h in headings)
+    structured = (any(_METHODS_HEADING.match(h) for h in headings)
+                  and any(_RESULTS_HEADING.match(h) for h in headings))
     family = {c.name: c.family for c in CUES}
     rows = np.zeros((n_all, len(FEATURE_NAMES)), dtype=np.float32)
     index = {name: k for k, name in enumerate(FEATURE_NAMES)}

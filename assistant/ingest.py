@@ -181,6 +181,7 @@ def rebuild(settings: Settings) -> None:
 def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None, progress: bool | None = None,
            labeller: Any = None, on_document: Callable[[str], None] | None = None) -> IngestReport:
     """Bring the index in line with the given files and folders (default: the corpus folder)."""
+    from .cards import CARD_VERSION
     from .label import get_labeller
     from .store import open_store
 
@@ -199,7 +200,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             report.skipped.append((str(root / "manifest.toml"), str(exc)))
     labeller = labeller or get_labeller(embed=settings.embed)
     labels_by = getattr(labeller, "version", labeller.name)  # a retrained labeller re-labels every document
-    extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labels_by}|" \
+    extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labels_by}|cards{CARD_VERSION}|" \
             f"{settings.ingest.chunk_max_chars}|{settings.ingest.chunk_overlap_sentences}"
 
     with _locked(data_dir):

@@ -38,28 +38,32 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).with_name("labeller_model.json")
 
+# The baseline "cues" labeller: a few hand-weighted patterns per label.
 _CUES: dict[Label, list[tuple[re.Pattern[str], float, str]]] = {
     "evidence": [
         (re.compile(r"\d+(?:\.\d+)?\s?%"), 2.0, "it reports a percentage"),
-        (re.compile(r"\b(?:n\s?=\s?\d+|\d{2,}\s+(?:adult\s+)?(?:patients|participants|subjects|physicians))\b", re.I), 2.0,
-         "it gives a sample size"),
+        (re.compile(r"\b(?:n\s?=\s?\d+|\d{2,}\s+(?:adult\s+)?(?:patients|participants|subjects|physicians))\b",
+                    re.I), 2.0, "it gives a sample size"),
         (re.compile(r"\b(?:randomi[sz]ed|controlled trial|multicenter|prospective|retrospective|cohort|"
-                    r"meta-analysis|systematic review|p\s?[<=]\s?0?\.\d+|confidence interval|odds ratio)\b", re.I), 1.5,
-         "it describes a study design or statistic"),
-        (re.compile(r"\b(?:et al\.?|according to (?:a|the) (?:study|survey|report)|study (?:found|showed|revealed)|"
-                    r"doi:|PMID|Journal|Cochrane|\(\d+(?:[,-]\d+)*\))", re.I), 1.5,
-         "it attributes the claim to a cited study or source"),
+                    r"meta-analysis|systematic review|p\s?[<=]\s?0?\.\d+|confidence interval|odds ratio)\b",
+                    re.I), 1.5, "it describes a study design or statistic"),
+        (re.compile(r"\b(?:et al\.?|according to (?:a|the) (?:study|survey|report)|"
+                    r"study (?:found|showed|revealed)|doi:|PMID|Journal|Cochrane|\(\d+(?:[,-]\d+)*\))", re.I),
+         1.5, "it attributes the claim to a cited study or source"),
     ],
     "opinion": [
-        (re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|my|we believe|in my view|I think)\b"), 1.5, "it speaks from personal experience or belief"),
+        (re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|my|we believe|in my view|I think)\b"), 1.5,
+         "it speaks from personal experience or belief"),
         (re.compile(r"\b(?:should|must|need to|ought to|essential|important|problematic|concerning|"
-                    r"regrettably|unfortunately|clearly|undertrained|questionable|misguid\w*|caution)\b", re.I), 1.0,
-         "it makes a judgement or recommendation"),
+                    r"regrettably|unfortunately|clearly|undertrained|questionable|misguid\w*|caution)\b",
+                    re.I),
+         1.0, "it makes a judgement or recommendation"),
     ],
     "marketing": [
         (re.compile(r"[®™]|#1\b"), 2.5, "it uses a brand mark or a '#1' claim"),
-        (re.compile(r"\b(?:request|schedule|book|download|subscribe|join|sign up|contact us|call (?:us|today)|learn more|"
-                    r"get (?:fresh|started)|free\b)", re.I), 2.0, "it asks you to sign up, buy or get in touch"),
+        (re.compile(r"\b(?:request|schedule|book|download|subscribe|join|sign up|contact us|"
+                    r"call (?:us|today)|learn more|get (?:fresh|started)|free\b)", re.I), 2.0,
+         "it asks you to sign up, buy or get in touch"),
         (re.compile(r"\b(?:groundbreaking|transformational|landmark|premier|renowned|revolutionary|cutting-edge|"
                     r"world-class|innovative|exciting|best|leading|trusted)\b", re.I), 1.5,
          "it uses promotional superlatives"),
@@ -147,8 +151,8 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
     try:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise RuntimeError(f"labeller model {path} cannot be read ({exc}); run 'python eval/labels_harness.py "
-                           "train' to write it") from None
+        raise RuntimeError(f"labeller model {path} cannot be read ({exc}); run "
+                           "'python eval/labels_harness.py train' to write it") from None
     if model.get("feature_names") != list(FEATURE_NAMES):
         raise RuntimeError(f"labeller model {path} was trained on other cue features; run "
                            "'python eval/labels_harness.py train' again")
@@ -157,7 +161,8 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
     return model
 
 
-def model_probabilities(model: Mapping[str, Any], feats: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+def model_probabilities(model: Mapping[str, Any], feats: np.ndarray,
+                        vectors: np.ndarray | None) -> np.ndarray:
     """Softmax class probabilities (columns in ``LABELS`` order) of a fitted model."""
     W = np.asarray(model["_W"] if "_W" in model else model["coef"], dtype=np.float64)
     b = np.asarray(model["_b"] if "_b" in model else model["intercept"], dtype=np.float64)
@@ -173,13 +178,14 @@ def model_probabilities(model: Mapping[str, Any], feats: np.ndarray, vectors: np
 
 
 # Features that describe the whole page, not the sentence: shown only where they can explain the label.
-_PAGE_ONLY = {"provider_page": "marketing", "research_document": "evidence", "structured_abstract": "evidence"}
+_PAGE_ONLY = {"provider_page": "marketing", "research_document": "evidence",
+              "structured_abstract": "evidence"}
 
 
 def explain(model: Mapping[str, Any], feats: np.ndarray, fired: Sequence[str], label: Label,
             text: str = "") -> tuple[str, ...]:
     """The cues that pushed a sentence towards its label, strongest first, in plain words."""
-    from .cues import CUES, FEATURE_NAMES, _CONTEXT_FAMILY, quoted_reason
+    from .cues import _CONTEXT_FAMILY, CUES, FEATURE_NAMES, quoted_reason
 
     W = np.asarray(model["_W"], dtype=np.float64)
     k = LABELS.index(label)
@@ -204,7 +210,8 @@ def explain(model: Mapping[str, Any], feats: np.ndarray, fired: Sequence[str], l
         score[name] = value
     ranked = [name for name in sorted(score, key=lambda m: -score[m]) if score[name] > 0.05]
     reasons = list(dict.fromkeys(quoted_reason(name, text) for name in ranked))[:3]
-    evidence_cues = {c.name for c in CUES if c.family == "evidence"} | {"in_study_summary", "in_reference_list"}
+    evidence_cues = {c.name for c in CUES if c.family == "evidence"}
+    evidence_cues |= {"in_study_summary", "in_reference_list"}
     if label == "opinion" and not evidence_cues & set(fired) and len(reasons) < 3:
         reasons.append(_NO_DATA_REASON)
     return tuple(reasons) or (_WORDING_REASON[label],)
@@ -228,7 +235,8 @@ class TrainedLabeller(Labeller):
         from .embed import get_embedder
         from .settings import EmbedSettings
 
-        settings = self.embed if self.embed is not None and self.embed.backend == self.embedder else EmbedSettings()
+        ours = self.embed is not None and self.embed.backend == self.embedder
+        settings = self.embed if ours else EmbedSettings()
         return get_embedder(settings).embed(list(texts))
 
     def label_batch(self, texts: Sequence[str], vectors: np.ndarray | None = None,
@@ -240,8 +248,8 @@ class TrainedLabeller(Labeller):
         if vectors is None and model.get("embedding_dim"):
             vectors = self._vectors(texts)
         if vectors is not None and model.get("embedding_dim") and vectors.shape[1] != model["embedding_dim"]:
-            raise ValueError(f"the labeller needs {model['embedding_dim']}-dimensional {self.embedder} vectors, "
-                             f"got {vectors.shape[1]}")
+            raise ValueError(f"the labeller needs {model['embedding_dim']}-dimensional {self.embedder} "
+                             f"vectors, got {vectors.shape[1]}")
         probs = model_probabilities(model, feats, vectors)
         out = []
         for i, row in enumerate(probs):
@@ -265,7 +273,8 @@ def get_labeller(name: str = DEFAULT_LABELLER, embed: EmbedSettings | None = Non
     try:
         cls = _LABELLERS[name]
     except KeyError:
-        raise ValueError(f"unknown labeller '{name}'; choose one of: {', '.join(sorted(_LABELLERS))}") from None
+        choices = ", ".join(sorted(_LABELLERS))
+        raise ValueError(f"unknown labeller '{name}'; choose one of: {choices}") from None
     return cls(embed) if issubclass(cls, TrainedLabeller) else cls()
 
 

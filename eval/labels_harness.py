@@ -37,7 +37,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.cues import FEATURE_NAMES, document_features  # noqa: E402
+from assistant.cues import FEATURE_NAMES, document_features  # noqa: E402  (after the path is set)
 from assistant.records import LABELS  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
@@ -119,7 +119,8 @@ def load_pieces() -> list[Doc]:
             # Pieces identical to a gold unit are already trained on as gold; use only the differing ones.
             keep = best is not None and (s.start, s.end) not in exact and best["label"] != "boilerplate"
             labels.append(best["label"] if keep else None)
-        out.append(Doc(doc.doc_id, [s.clean for s in doc.sentences], labels, manifest.get(doc.doc_id, {}), "pieces"))
+        texts = [s.clean for s in doc.sentences]
+        out.append(Doc(doc.doc_id, texts, labels, manifest.get(doc.doc_id, {}), "pieces"))
     return out
 
 
@@ -200,7 +201,8 @@ def design(doc: Doc, emb: Embeddings) -> tuple[np.ndarray, np.ndarray]:
     return feats, emb.get(doc.texts)
 
 
-def stack(docs: list[Doc], emb: Embeddings, scored_only: bool = True) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+def stack(docs: list[Doc], emb: Embeddings,
+          scored_only: bool = True) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Rows of labelled sentences: features, vectors, labels and sources."""
     F, E, y, src = [], [], [], []
     for d in docs:
@@ -380,7 +382,8 @@ def train(path: Path = MODEL_PATH, p: Params | None = None) -> dict[str, Any]:
         "gold_sentences": sum(1 for s in src if s == "gold"),
         "ingest_pieces": sum(1 for s in src if s == "pieces"),
         "pubmedqa_sentences": sum(1 for s in src if s == "pubmed"),
-        "pubmedqa_split": "PubMed ids in the first half (sorted as numbers); the second half is never trained on",
+        "pubmedqa_split": "PubMed ids in the first half (sorted as numbers); "
+                          "the second half is never trained on",
         "params": p.__dict__,
         "script": "python eval/labels_harness.py train",
     }

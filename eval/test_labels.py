@@ -42,8 +42,8 @@ def test_leave_one_document_out_macro_f1(emb: LH.Embeddings) -> None:
                       "matrix": result["confusion"]["matrix"]},
         "accuracy_per_left_out_document": result["accuracy_per_document"],
         "loo_errors": result["errors"],
-        "method": "leave-one-document-out over the 5 seed documents; gold sentences only (boilerplate excluded); "
-                  "PubMedQA training half used in every fold, never scored here",
+        "method": "leave-one-document-out over the 5 seed documents; gold sentences only (boilerplate "
+                  "excluded); PubMedQA training half used in every fold, never scored here",
     })
     _write()
     m = np.array(result["confusion"]["matrix"])

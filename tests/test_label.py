@@ -66,7 +66,8 @@ def test_reasons_quote_the_words_that_fired() -> None:
     assert quoted_reason("percent", "Pain fell by 45.5% at a year.") == "it reports a percentage: “45.5%”"
     assert quoted_reason("statistics", "Scores fell (p<0.01).").endswith("“p<0.01”")
     assert quoted_reason("hype", "This landmark paper.") == "it uses hype words: “landmark”"
-    assert quoted_reason("first_person", "I agree.") == "the writer speaks about their own experience or views"
+    plain = "the writer speaks about their own experience or views"
+    assert quoted_reason("first_person", "I agree.") == plain
 
 
 @pytest.mark.parametrize(("text", "heading"), [
@@ -80,7 +81,8 @@ def test_headings_are_told_from_content(text: str, heading: bool) -> None:
 
 def test_context_marks_study_summaries_reference_lists_and_selling_lists() -> None:
     texts = ["Why This Matters", "Training is essential.", "Key Results", "Group 1 had no complications.",
-             "Why It Matters", "Surgeons should teach.", "Reference:", "Chin KR, Jain A. A trial. Spine J. 2025;5:1-9."]
+             "Why It Matters", "Surgeons should teach.", "Reference:",
+             "Chin KR, Jain A. A trial. Spine J. 2025;5:1-9."]
     _, fired = document_features(texts, {})
     assert "in_study_summary" in fired[3] and "in_study_summary" not in fired[1] + fired[5]
     assert "in_reference_list" in fired[7]
@@ -148,7 +150,7 @@ class _Fixed(Labeller):
 
     name = "fixed"
 
-    def label_batch(self, texts, vectors=None, meta=None):  # noqa: ANN001, ANN201
+    def label_batch(self, texts, vectors=None, meta=None):
         return [LabelResult("opinion", ("fixed",)) for _ in texts]
 
 
@@ -183,7 +185,7 @@ def test_ingest_labels_reference_list_fragments_by_their_place(seed_settings) ->
     from assistant.index import Index
 
     cat = Index.open(seed_settings).catalog
-    pieces = [i for i, t in enumerate(cat.s_clean) if t.startswith("PMID:") or t.startswith("Epub ")]
+    pieces = [i for i, t in enumerate(cat.s_clean) if t.startswith(("PMID:", "Epub "))]
     assert len(pieces) >= 10
     assert {cat.s_label[i] for i in pieces} == {"evidence"}
     reasons = {w for i in pieces for w in cat.s_reasons[i]}
@@ -202,8 +204,8 @@ def test_combine_takes_the_heaviest_label_and_breaks_ties_cautiously() -> None:
 
 
 def _cite(n: int, label: str, text: str = "x" * 10) -> Citation:
-    return Citation(n=n, doc_id="d", title="t", publisher="", label=label, text=text, start=0, end=len(text),  # type: ignore[arg-type]
-                    score=0.5)
+    return Citation(n=n, doc_id="d", title="t", publisher="", label=label,  # type: ignore[arg-type]
+                    text=text, start=0, end=len(text), score=0.5)
 
 
 def test_support_weights_count_the_answer_text_each_citation_supports() -> None:
