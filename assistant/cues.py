@@ -92,8 +92,8 @@ CUES: tuple[Cue, ...] = (
        r"documented|identified|observed|confirmed|suggest(?:ed|s)?)\b",
        "it reports what a study found"),
     _c("compared_figures", "evidence",
-       r"(?=.*\d)(?:\b(?:compared (?:with|to)|versus|vs\.?|higher|lower|increased|decreased|reduced|"
-       r"reduction|greater|fewer|more likely|less likely|improved|rate|rates|ratio|risk)\b)",
+       r"^(?=.*\d).*?\b(?:compared (?:with|to)|versus|vs\.?|higher|lower|increased|decreased|reduced|"
+       r"reduction|greater|fewer|more likely|less likely|improved|rate|rates|ratio|risk)\b",
        "it compares groups using figures"),
     _c("figures", "evidence", r"\b\d+(?:\.\d+)?\b|\bzero\b", "it gives figures"),
     _c("citation_marker", "evidence",
