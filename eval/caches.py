@@ -1,7 +1,7 @@
 """Caches for the eval harness, so a second `pytest eval/` neither re-embeds nor re-ingests.
 
-- An embedding cache keyed by the SHA-256 of each text (``eval/.cache/embeddings``), used through a
-  registered embedder (``minilm-cached``) that returns exactly the vectors MiniLM returned for that text.
+- An embedding cache keyed by the SHA-256 of each text (``eval/.cache/embeddings``), used through an
+  embedder registered as ``minilm`` for the session that returns exactly the vectors MiniLM returned.
 - One data folder per corpus under ``eval/.cache/index``, named by a hash of the corpus files, the
   index-building code and the settings, so a change to any of them builds a fresh index (from cached
   vectors) instead of evaluating a stale one.
@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 CACHE = ROOT / "eval" / ".cache"
 PUBMEDQA = ROOT / "eval" / "data" / "pubmedqa" / "pqal.jsonl"
-CACHED_BACKEND = "minilm-cached"
 STALE_AFTER_S = 3600
 # Modules that only run at query time (or not in the pipeline); editing them needs no new index.
 QUERY_TIME = {
@@ -65,16 +64,22 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 class CachedMiniLM(Embedder):
-    """MiniLM with a persistent cache: a text's vector is computed once and then read from disk."""
+    """MiniLM with a persistent cache: a text's vector is computed once and then read from disk.
 
-    name = CACHED_BACKEND
+    It is registered under the name ``minilm`` for the eval session, so the settings stay the shipped
+    defaults and every part of the pipeline that asks for MiniLM by name (ingest, the labeller, the
+    question embedding, the support scorer) gets exactly the vectors MiniLM gives, from the cache.
+    """
+
+    name = "minilm"
     dim = 384
     cache_dir: Path = CACHE / "embeddings"
 
     def __init__(self, batch_size: int = 64) -> None:
         super().__init__(batch_size)
         self._model: MiniLMEmbedder | None = None
-        self.max_seq_length = 256
+        # The registry passes only the batch size to a non-bundled class; read the token limit here.
+        self.max_seq_length = load_settings().embed.max_seq_length
         self.root = self.cache_dir / f"all-MiniLM-L6-v2-{self.max_seq_length}"
         self.vectors: dict[str, np.ndarray] = {}
         self.pending: dict[str, np.ndarray] = {}
@@ -90,16 +95,7 @@ class CachedMiniLM(Embedder):
     @property
     def model(self) -> MiniLMEmbedder:
         if self._model is None:
-            from assistant.embed import get_embedder
-            from assistant.settings import EmbedSettings
-
-            model = get_embedder(
-                EmbedSettings(
-                    backend="minilm", batch_size=self.batch_size, max_seq_length=self.max_seq_length
-                )
-            )
-            assert isinstance(model, MiniLMEmbedder)
-            self._model = model
+            self._model = MiniLMEmbedder(self.batch_size, self.max_seq_length)
         return self._model
 
     @staticmethod
@@ -133,7 +129,7 @@ class CachedMiniLM(Embedder):
 
 
 _CACHES: list[CachedMiniLM] = []
-register_embedder(CACHED_BACKEND, CachedMiniLM)
+register_embedder("minilm", CachedMiniLM)
 
 
 def flush_embeddings() -> dict[str, int]:
@@ -143,27 +139,19 @@ def flush_embeddings() -> dict[str, int]:
     return {"cache_hits": sum(c.hits for c in _CACHES), "cache_misses": sum(c.misses for c in _CACHES)}
 
 
-def cached_embedder(settings: Settings | None = None) -> CachedMiniLM:
-    """The caching embedder the eval settings select."""
+def cached_embedder(settings: Settings | None = None) -> Embedder:
+    """The embedder the eval settings select (the caching MiniLM unless the backend was changed)."""
     from assistant.embed import get_embedder
 
-    emb = get_embedder((settings or eval_settings(CACHE / "unused", CORPUS)).embed)
-    assert isinstance(emb, CachedMiniLM), type(emb)
-    return emb
+    return get_embedder((settings or eval_settings(CACHE / "unused", CORPUS)).embed)
 
 
 # ---------------------------------------------------------------- cached indexes
 
 
 def eval_settings(data_dir: Path, corpus_dir: Path) -> Settings:
-    """Default settings with the data folder, corpus and the caching embedder set."""
-    base = load_settings()
-    return load_settings(
-        data_dir=data_dir,
-        corpus_dir=corpus_dir,
-        chroma_host="",
-        embed=base.embed.model_copy(update={"backend": CACHED_BACKEND}),
-    )
+    """The configured settings (defaults unless ASSISTANT_* says otherwise) on this data folder and corpus."""
+    return load_settings(data_dir=data_dir, corpus_dir=corpus_dir, chroma_host="")
 
 
 def _code_hash() -> str:
@@ -242,7 +230,7 @@ def cached_index(name: str, corpus_dir: Path) -> BuiltIndex:
         if not reused:
             shutil.rmtree(data_dir, ignore_errors=True)
             rep = ingest([corpus_dir], settings, progress=False)
-            cached_embedder(settings).flush()
+            flush_embeddings()
             if rep.skipped:
                 raise RuntimeError(f"ingest of {corpus_dir} skipped files: {rep.skipped[:3]}")
             report = rep.to_json()

@@ -121,7 +121,7 @@ def test_hybrid_beats_both_single_retrievers(retrieval) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="hybrid R@1 0.960 < whole-abstract dense MiniLM 0.971 (measured at eb264ae)",
+    reason="hybrid R@1 0.960 < whole-abstract dense MiniLM 0.971 (measured at 6c3e3ed)",
 )
 def test_hybrid_beats_whole_abstract_baselines(retrieval) -> None:
     h = retrieval["hybrid"]["recall@1"]
