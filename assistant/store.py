@@ -190,6 +190,17 @@ def connect_http(host: str, port: int) -> Any:
     return client
 
 
+def _forget_client(path: Path) -> None:
+    # chromadb caches a client per folder even when opening it failed, so the same process could
+    # never open that folder again, not even after a rebuild deleted and recreated it.
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+    except (ImportError, AttributeError):  # a chromadb without that cache has nothing to forget
+        pass
+
+
 def open_store(settings: Settings, embedder: Embedder | None = None) -> VectorStore:
     """The configured vector store: embedded in the data folder, or a Chroma server.
 
@@ -207,6 +218,7 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> VectorSt
         try:
             client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
         except Exception as exc:  # noqa: BLE001  a damaged store raises many types
+            _forget_client(path)
             raise StoreError(
                 f"The local vector store in {path} is damaged ({exc.__class__.__name__}). "
                 "Rebuild it with 'assistant ingest --rebuild'."
