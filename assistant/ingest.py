@@ -167,12 +167,17 @@ def rebuild(settings: Settings) -> None:
     """Delete the index (local artefacts and the store's collection) so the next ingest starts clean."""
     data_dir = Path(settings.data_dir)
     with _locked(data_dir):
-        if settings.store_backend == "http":
-            from .store import open_store
+        from .store import open_store
 
+        if settings.store_backend == "http":
             open_store(settings).drop()
         else:
-            shutil.rmtree(data_dir / "chroma", ignore_errors=True)
+            try:
+                # Through Chroma, not by deleting its files: a client this process already holds on the
+                # folder would go on writing to the deleted database ("attempt to write a readonly database").
+                open_store(settings).drop()
+            except StoreError:  # too damaged to open: start afresh
+                shutil.rmtree(data_dir / "chroma", ignore_errors=True)
         for name in ("docs", "bm25"):
             shutil.rmtree(data_dir / name, ignore_errors=True)
         (data_dir / "state.json").unlink(missing_ok=True)
