@@ -404,7 +404,16 @@ def readme_figures(m: dict[str, Any]) -> str:
         )
     rt = m.get("runtime", {})
     if rt:
-        notes.append(f"Last full run: {rt.get('seconds')} s wall with warm caches.")
+        idx = m.get("indexes", {})
+        rebuilt = [k for k, v in idx.items() if isinstance(v, dict) and not v.get("reused")]
+        notes.append(
+            f"Last session: {rt.get('seconds')} s wall, {rt.get('cpu_seconds')} s CPU, {rt.get('tests')} tests"
+            + (
+                f" (rebuilt the {', '.join(rebuilt)} index from cached vectors)."
+                if rebuilt
+                else ", caches warm."
+            )
+        )
     return "\n".join(L + [" ".join(notes)])
 
 
