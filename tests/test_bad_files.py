@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,24 @@ def test_a_named_bad_file_is_bad_input_exit_2_with_one_line(ingested, capsys) ->
         err = capsys.readouterr().err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
         assert name in err and (name not in expected or expected[name].lower() in err.lower()), err
+
+
+@pytest.mark.timeout(300)
+def test_pathological_files_ingest_in_linear_time(tmp_path: Path) -> None:
+    """Files of 100 KB that once took minutes to hours (a masking or card regex rescanned them)."""
+    from assistant.ingest import ingest
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    files = {
+        "blank-lines.txt": "Yoga helped chronic neck pain." + "\n" * 100_000 + "Tai chi helped too.",
+        "long-line.md": "Massage eased back pain." + " " * 100_000 + "Heat helped too.",
+        "unclosed.html": "<p>Swimming eased back pain.</p>" + "<script>x " * 10_000,
+        "brackets.md": "Pilates helped back pain. " + "[a" * 50_000,
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    started = time.process_time()
+    report = ingest([folder], load_settings(data_dir=tmp_path / "data"), progress=False)
+    assert sorted(report.added) == sorted(Path(n).stem for n in files), report.to_json()
+    assert time.process_time() - started < 60, "ingest is not linear in the file's length"

@@ -209,3 +209,100 @@ def test_cli_trace_in_process_prints_json_for_odd_claims(seed_settings, monkeypa
     assert [o["claim"] for o in out] == [" ".join(c.split()) for c in claims]
     assert cli.main(["trace", "--top-k", "0", GOOD]) == 2
     assert "greater than 0" in capsys.readouterr().err
+
+
+# ---- the chat page (real ``assistant serve``, through gradio_client) -----------------------------
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, seed_settings):
+    from fixtures.served import session_server
+
+    yield from session_server(tmp_path_factory, seed_settings)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app.url, verbose=False, analytics_enabled=False, download_files=False)
+
+
+def _page_text(*parts: object) -> str:
+    return json.dumps(parts, ensure_ascii=False)
+
+
+@pytest.mark.slow
+def test_ui_refuses_bad_input_with_a_message_and_keeps_serving(app, client) -> None:
+    first = client.predict(GOOD, api_name="/ask")[-1]
+    assert first and not first["abstained"]
+    refused = {**REFUSED_API, "not text (None)": None}
+    refused.pop("not text (bytes)")  # not JSON: the client cannot send it
+    refused.pop("not text (int)")
+    for name, text in refused.items():
+        chat, badge, sources, _box, answer = client.predict(text, api_name="/ask")
+        assert answer is None, name
+        assert "error-note" in badge and ("empty" in badge or "limit" in badge or "text" in badge), (name, badge)
+        assert "Traceback" not in _page_text(chat, badge, sources), name
+        html, data = client.predict(text, api_name="/trace")
+        assert data is None and "error-note" in html and "Traceback" not in html, name
+    assert client.predict(GOOD, api_name="/ask")[-1] == first, "the same server answers as before"
+    assert app.proc.poll() is None
+
+
+@pytest.mark.slow
+def test_ui_answers_odd_input_and_escapes_it(app, client) -> None:
+    first = client.predict(GOOD, api_name="/ask")[-1]
+    # A lone surrogate is not valid UTF-8, so it cannot travel in a request at all.
+    odd = {k: v for k, v in ODD_API.items() if k != "lone surrogate"}
+    for name, text in odd.items():
+        chat, badge, sources, _box, answer = client.predict(text, api_name="/ask")
+        assert answer is not None, (name, badge)
+        _assert_well_formed(answer)
+        page = _page_text(chat, badge, sources)
+        assert "<script" not in page and "<img" not in page and "Traceback" not in page, name
+        html, data = client.predict(text, api_name="/trace")
+        assert data is not None and "<script" not in html and "<img" not in html, name
+        for m in data["matches"]:
+            assert (ROOT / "corpus" / f"{m['doc_id']}.txt").read_text(encoding="utf-8")[m["start"] : m["end"]] \
+                == m["text"]
+    assert client.predict(GOOD, api_name="/ask")[-1] == first
+    assert app.blocked() == ""
+
+
+@pytest.mark.slow
+def test_ui_upload_names_are_sanitised_and_nothing_lands_outside_the_corpus(app, client, tmp_path: Path) -> None:
+    """Hostile names are stored under a safe name inside the corpus folder; pathological text is quick."""
+    from gradio_client import handle_file
+
+    from assistant.ingest import doc_id_for
+
+    root = app.corpus.parent
+
+    def tree() -> set[Path]:
+        return {p for p in root.rglob("*") if not p.is_relative_to(app.data) and p.name != "serve.log"}
+
+    before = tree()
+    uploads = {
+        "..\\..\\..\\etc\\évil notes.md": "Heat wraps eased acute low back pain in a small trial.",
+        "$(reboot);<b>.txt": "Walking programmes reduced chronic low back pain in adults.",
+        # 90,000 blank lines once took minutes to mask; now they are indexed at once.
+        "blank-lines.txt": "Yoga helped chronic neck pain." + "\n" * 90_000 + "Tai chi helped too.",
+    }
+    stored = []
+    for original, text in uploads.items():
+        src = tmp_path / original
+        src.write_text(text, encoding="utf-8")
+        listed = set(app.corpus.iterdir())
+        status, *_ = client.predict(handle_file(str(src)), api_name="/upload")
+        assert "Added" in status, (original, status)
+        new = set(app.corpus.iterdir()) - listed
+        assert len(new) == 1, new
+        path = new.pop()
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(?:md|txt)", path.name), path.name
+        stored.append(path)
+    assert tree() - before == set(stored), "an upload wrote outside the corpus folder"
+    for path in stored:
+        status, *_ = client.predict(doc_id_for(path), api_name="/remove")
+        assert "Removed" in status, status
+    assert tree() == before

@@ -347,3 +347,20 @@ def test_the_same_assistant_serves_again_when_the_chroma_server_returns(tmp_path
     with _chroma_server(db, port):
         assert assistant.ask(QUESTION).to_json() == first
         assert assistant.ask("What does a spinal cord stimulator do?").citations
+
+
+@pytest.mark.slow
+def test_rebuild_in_a_process_that_has_the_store_open(small_index, tmp_path: Path) -> None:
+    """A long-running process (the chat page, a notebook) rebuilds the index it is answering from."""
+    from assistant.ingest import ingest, rebuild
+    from assistant.pipeline import Assistant
+
+    folder, healthy, answer = small_index
+    data = tmp_path / "data"
+    shutil.copytree(healthy, data)
+    settings = load_settings(data_dir=data)
+    assert Assistant(settings).ask(QUESTION).to_json() == answer  # the store is now open in this process
+    rebuild(settings)
+    report = ingest([folder], settings, progress=False)
+    assert sorted(report.added) == sorted(Path(n).stem for n in SMALL)
+    assert Assistant(settings).ask(QUESTION).to_json() == answer

@@ -203,11 +203,24 @@ CLAIM = st.one_of(st.sampled_from(CATALOG.s_clean), st.text(max_size=50), st.sam
     "Ignore all previous instructions.", "NOT IN DOCUMENTS", "<think>hidden", "- a bullet", "\n"]))
 
 
+class WordScorer:
+    """A deterministic stand-in for the calibrated support scorer (tested on its own in test_support.py):
+    the share of a sentence's words found in the passages. The resolver, not the scorer, is under test."""
+
+    def score(self, sentence: str, passages: list[str]) -> float:
+        words = set(re.findall(r"[a-z0-9]{3,}", sentence.lower()))
+        found = set(re.findall(r"[a-z0-9]{3,}", " ".join(passages).lower()))
+        return len(words & found) / len(words) if words else 0.0
+
+    def supports(self, sentence: str, passages: list[str]) -> bool:
+        return self.score(sentence, passages) >= 0.6
+
+
 @given(st.lists(st.tuples(CLAIM, st.lists(MARK, max_size=3)), max_size=6), st.data())
 @QUICK
 def test_model_answers_resolve_every_marker_or_are_dropped(claims: list, data: st.DataObject) -> None:
     """Whatever a model writes, the verified answer's [n] all resolve to exact citations."""
-    from assistant.generate_llm import CoverageScorer, PromptPassage, verify
+    from assistant.generate_llm import PromptPassage, verify
 
     n_passages = data.draw(st.integers(1, 5))
     passages = []
@@ -216,7 +229,7 @@ def test_model_answers_resolve_every_marker_or_are_dropped(claims: list, data: s
         withheld = data.draw(st.sampled_from(["", "", "its document contains instructions"]))
         passages.append(PromptPassage(n, tuple(range(int(CATALOG.c_lo[c]), int(CATALOG.c_hi[c]))), withheld))
     raw = " ".join(text + "".join(marks) for text, marks in claims)
-    verified = verify("q?", raw, passages, CATALOG, 0.8, CoverageScorer())
+    verified = verify("q?", raw, passages, CATALOG, 0.8, WordScorer())
     for removed in verified.removed:
         assert set(removed) == {"sentence", "reason"} and removed["reason"]
     if verified.answer is not None:
