@@ -137,11 +137,20 @@ def answer_metrics(
     meta = [ABSTAIN_MESSAGE, ONLY_PROMOTIONAL]
     a_ans = run.answers([q["question"] for q in answerable], mode)
     u_ans = run.answers([q["question"] for q in unanswerable], mode)
+    # The passages the generator was given, to tell a retrieval miss from a sentence-selection miss.
+    handed = run.rankings([q["question"] for q in answerable], mode, depth=run.built.settings.retrieve.top_k)
     rows: list[dict[str, Any]] = []
+    misses_retrieved = misses_not_retrieved = 0
     kf, right, all_gold, integrity_ok, label_ok, y_true, y_pred, alce = [], [], [], [], [], [], [], []
     n_cit = n_exact = n_markers = n_resolved = 0
-    for q, ans in zip(answerable, a_ans):
+    for q, ans, passages in zip(answerable, a_ans, handed):
         hits = M.key_fact_hits("" if ans.abstained else ans.answer, q["key_facts"])
+        refs = [M.SpanRef(p.chunk.doc_id, p.chunk.start, p.chunk.end) for p in passages]
+        k = max(len(refs), 1)
+        gold_retrieved = M.passage_metrics(refs, spans(q["gold_spans"]), ks=(k,))[f"recall@{k}"] == 1.0
+        if not all(hits):
+            misses_retrieved += gold_retrieved
+            misses_not_retrieved += not gold_retrieved
         ok_docs = set(q["gold_docs"]) | {s["doc_id"] for s in q.get("alt_spans", [])}
         cited = {c.doc_id for c in ans.citations}
         check = M.citation_integrity(ans.answer, [c.to_json() for c in ans.citations], run.file_text)
@@ -173,6 +182,7 @@ def answer_metrics(
                 "cited_docs": sorted(cited),
                 "gold_docs": q["gold_docs"],
                 "right_doc": right[-1],
+                "gold_retrieved": gold_retrieved,
                 "support": round(ans.support, 4),
                 "integrity_problems": check["problems"],
                 "citations": [
@@ -220,6 +230,8 @@ def answer_metrics(
         "alce_citation_recall": float(np.mean([a["recall"] for a in alce])) if alce else 0.0,
         "alce_citation_precision": float(np.mean([a["precision"] for a in alce])) if alce else 0.0,
         "mean_citations": float(np.mean([len(a.citations) for a in a_ans if not a.abstained] or [0])),
+        "key_fact_misses_gold_retrieved": misses_retrieved,
+        "key_fact_misses_gold_not_retrieved": misses_not_retrieved,
     }
     return out, rows
 
@@ -234,8 +246,13 @@ def weak_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 problems.append("abstained on an answerable question")
             else:
                 if r["key_facts_missed"]:
+                    where = (
+                        "gold sentences were retrieved" if r["gold_retrieved"] else "gold not all retrieved"
+                    )
                     problems.append(
-                        "missed key facts " + "; ".join(" / ".join(f) for f in r["key_facts_missed"])
+                        "missed key facts "
+                        + "; ".join(" / ".join(f) for f in r["key_facts_missed"])
+                        + f" ({where})"
                     )
                 if not r["right_doc"]:
                     problems.append(f"cited {r['cited_docs']} not {r['gold_docs']}")

@@ -151,6 +151,8 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
             ("ALCE citation recall", "alce_citation_recall", True),
             ("ALCE citation precision", "alce_citation_precision", True),
             ("citations per answer", "mean_citations", False),
+            ("key-fact misses, gold sentences retrieved", "key_fact_misses_gold_retrieved", False),
+            ("key-fact misses, gold not all retrieved", "key_fact_misses_gold_not_retrieved", False),
         ):
             rows.append([label] + [_f(sec[mo].get(key), pct) for mo in modes])
         for label, key in (
