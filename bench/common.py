@@ -137,8 +137,15 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory in MiB.
+
+    VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a child started from a big
+    parent would report the parent's size.
+    """
+    try:
+        return proc_peak_rss_mib(os.getpid())
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def proc_peak_rss_mib(pid: int) -> float:
