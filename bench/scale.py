@@ -195,7 +195,7 @@ def plot(results: dict[str, dict[int, dict[str, Any]]], path: Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("chunks in the collection")
     ax.set_ylabel(f"Chroma query, top {K} (ms)")
-    ax.set_title("Query latency against collection size (PubMedQA sentence windows)")
+    ax.set_title("Chroma query latency against collection size", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
