@@ -39,10 +39,10 @@ INJECTION_HTML = """<html><head><title>Clinic news</title>
 ABOUT_IT = "What does the patient notice board say about lumbar support belts?"
 
 
-def _dev_questions(n: int = 13) -> list[str]:
-    """Every sixth development question: spread over all the documents and question styles."""
+def _dev_questions(n: int = 11) -> list[str]:
+    """Every seventh development question: spread over all the documents and question styles."""
     lines = (ROOT / "eval/data/questions_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines[::6]][:n]
+    return [json.loads(line)["question"] for line in lines[::7]][:n]
 
 
 @pytest.fixture(scope="module")
