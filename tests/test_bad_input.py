@@ -95,6 +95,7 @@ def _assert_well_formed(ans: dict) -> None:
 # ---- the CLI ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_refuses_bad_questions_and_claims_with_one_line_and_status_2(tmp_path: Path) -> None:
     """All refusals run side by side: they must not need the model or even an index."""
     env = _env(tmp_path / "no-index-here")
@@ -124,8 +125,11 @@ def test_cli_answers_odd_questions_normally_and_keeps_going(seed_settings, seed_
     """One real ``assistant ask --json`` process gets every odd question, then a normal one."""
     data = tmp_path / "index"
     shutil.copytree(seed_settings.data_dir, data)  # its own copy: the session index is open in this process
+    from fixtures.served import GUARD
+
     questions = list(ODD.values()) + [GOOD]
-    proc = _run(["ask", "--json", *questions], _env(data))
+    netlog = tmp_path / "blocked.log"  # the whole process runs under the network guard, imports included
+    proc = _run(["ask", "--json", *questions], {**_env(data), "PYTHONPATH": str(GUARD), "NETGUARD_LOG": str(netlog)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
     answers = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -137,6 +141,7 @@ def test_cli_answers_odd_questions_normally_and_keeps_going(seed_settings, seed_
     assert answers[-1] == seed_assistant.ask(GOOD).to_json()
     html = answers[list(ODD).index("HTML and script")]
     assert html["question"].startswith("<script>"), "the question is data: kept as typed, escaped by the UI"
+    assert not netlog.exists(), netlog.read_text()[:3000]
 
 
 # ---- the Python API -------------------------------------------------------------------------------
