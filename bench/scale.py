@@ -1,10 +1,10 @@
 """Scale: Chroma query latency and peak memory at 1k, 10k and 100k chunks, embedded and as a server.
 
 How the collection is built (nothing is copied or perturbed):
-- the 11,411 sentences of the 1,000 PubMedQA abstracts are embedded once with the bundled
+- the 11,408 sentences of the 1,000 PubMedQA abstracts are embedded once with the bundled
   MiniLM (the vectors the PubMedQA ingest stored, when that index exists, else embedded here);
 - in PMID order they form one stream; every run of 1 to 9 consecutive sentences is a chunk
-  (9 x 11,411 - 36 = 102,663 distinct chunks), whose vector is the normalised mean of its
+  (9 x 11,408 - 36 = 102,636 distinct chunks), whose vector is the normalised mean of its
   sentences' vectors, exactly how ingest derives chunk vectors;
 - a seeded shuffle picks 100,000 of them; the 1k and 10k collections are its first 1,000
   and 10,000.
