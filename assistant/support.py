@@ -4,7 +4,7 @@ No NLI model can be downloaded here, so the scorer is a small logistic model ove
 are cheap and explainable: content-word coverage, number and unit agreement, name agreement and
 MiniLM embedding similarity. It is calibrated on ``eval/data/support_pairs.jsonl`` (hand-labelled
 pairs, including deliberately wrong citations); the fitted constants ship below and
-``eval/test_support.py`` re-fits them and checks they still match.
+``eval/test_support_calibration.py`` re-fits them and checks they still match.
 
 It measures whether a sentence's words, numbers and names are found in the passages. It cannot
 tell support from contradiction: "X reduced pain" and "X did not reduce pain" look alike to it.
@@ -111,7 +111,7 @@ class Calibration:
         return 1.0 / (1.0 + np.exp(-logit))
 
 
-# Fitted by ``fit_calibration`` on eval/data/support_pairs.jsonl (182 pairs); see eval/test_support.py.
+# Fitted by ``fit_calibration`` on eval/data/support_pairs.jsonl (182 pairs); see eval/test_support_calibration.py.
 CALIBRATION = Calibration(
     mean=(0.636792, 0.416807, 0.148352, 0.21978, 0.197802, 1.278164, 0.700798),
     scale=(0.282044, 0.297938, 0.370584, 0.598573, 0.507521, 0.658884, 0.228308),
