@@ -7,14 +7,9 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -154,46 +149,6 @@ def proc_peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def chroma_server(path: Path, timeout_s: float = 120.0) -> Iterator[tuple[str, int, int]]:
-    """Run ``chroma run`` on a free loopback port until the block ends; yields host, port and pid."""
-    exe = Path(sys.executable).with_name("chroma")
-    cmd = [str(exe) if exe.exists() else (shutil.which("chroma") or "chroma")]
-    port = free_port()
-    path.mkdir(parents=True, exist_ok=True)
-    log = open(path.parent / f"{path.name}-chroma.log", "wb")  # noqa: SIM115  closed in the finally below
-    proc = subprocess.Popen([*cmd, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with status {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not answer on port {port}") from None
-                time.sleep(0.1)
-        yield "127.0.0.1", port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def fresh_dir(path: Path) -> Path:

@@ -32,7 +32,6 @@ import numpy as np
 from .common import (
     WORK,
     abstract_text,
-    chroma_server,
     load_note,
     peak_rss_mib,
     proc_peak_rss_mib,
@@ -42,6 +41,7 @@ from .common import (
     table,
     write_json,
 )
+from .servers import chroma_server
 
 SCALE = Path(os.environ.get("SPINE_QA_SCALE_DIR", WORK / "scale"))
 MAX_WINDOW = 9
@@ -226,14 +226,14 @@ def run(sizes: tuple[int, ...] = (1000, 10000, 100000), queries: int = 1000,
             for size in sizes:
                 results[backend][size] = run_child(backend, size, queries)
         else:
-            with chroma_server(SCALE / "server") as (host, port, _):
-                client = chromadb.HttpClient(host=host, port=port, settings=settings)
+            with chroma_server(SCALE / "server", timeout_s=120, grace_s=15) as server:
+                client = chromadb.HttpClient(host=server.host, port=server.port, settings=settings)
                 for size in sizes:
                     builds[backend][size] = build(client, size, pmids, texts, vecs, chosen)
             for size in sizes:  # a fresh server per size, so its peak memory is that size's
-                with chroma_server(SCALE / "server") as (host, port, pid):
-                    r = run_child(backend, size, queries, port)
-                    r["server_peak_rss_mib"] = proc_peak_rss_mib(pid)
+                with chroma_server(SCALE / "server", timeout_s=120, grace_s=15) as server:
+                    r = run_child(backend, size, queries, server.port)
+                    r["server_peak_rss_mib"] = proc_peak_rss_mib(server.proc.pid)
                     results[backend][size] = r
     rows = []
     for backend in backends:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
+if str(ROOT) not in sys.path:  # bench/ sits next to tests/: the tests import bench.servers and bench.load
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(autouse=True)

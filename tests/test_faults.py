@@ -16,13 +16,11 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +28,7 @@ import pytest
 
 from assistant.errors import StoreError
 from assistant.settings import load_settings
+from bench import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ["lumbar disc herniation", "facet joint arthritis", "spinal stenosis", "sacroiliac joint pain",
@@ -288,35 +287,10 @@ def test_a_damaged_bm25_cache_is_rebuilt_silently(small_index, tmp_path: Path) -
 # ---- a Chroma server that goes away --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _chroma_server(path: Path, port: int, timeout_s: float = 90) -> Iterator[subprocess.Popen]:
-    """A real ``chroma run`` on loopback, up once its heartbeat answers; killed afterwards."""
-    exe = Path(sys.executable).with_name("chroma")
-    log_path = path.parent / f"chroma-{port}-{time.monotonic_ns()}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=_env(path))
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            assert proc.poll() is None, f"chroma run exited with {proc.returncode}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "chroma run did not start"
-                time.sleep(0.1)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+def _chroma_server(path: Path, port: int) -> AbstractContextManager[servers.Server]:
+    """A real ``chroma run`` on loopback, up once its heartbeat answers; killed afterwards, as by a crash."""
+    log = path.parent / f"chroma-{port}-{time.monotonic_ns()}.log"  # one log a start: it starts twice on one port
+    return servers.chroma_server(path, port=port, timeout_s=90, grace_s=0, env=_env(path), log=log)
 
 
 @pytest.mark.slow
@@ -329,7 +303,7 @@ def test_the_same_assistant_serves_again_when_the_chroma_server_returns(tmp_path
     folder.mkdir()
     for name, text in SMALL.items():
         (folder / name).write_text(text, encoding="utf-8")
-    db, port = tmp_path / "db", _free_port()
+    db, port = tmp_path / "db", servers.free_port()
     settings = load_settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
     with _chroma_server(db, port):
         ingest([folder], settings, progress=False)

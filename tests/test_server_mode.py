@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_store_contract import DOCS, free_port, run_chroma_server  # tests/ is on sys.path
+from test_store_contract import DOCS  # tests/ is on sys.path
 
 from assistant.errors import StoreError
 from assistant.settings import load_settings
 from assistant.store import open_store, server_address
+from bench.servers import chroma_server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,8 +102,9 @@ def test_ingest_and_ask_against_a_real_server_then_a_clear_error_when_it_stops(
     from assistant.settings import get_settings
 
     corpus = write_corpus(tmp_path / "corpus")
-    with run_chroma_server(tmp_path / "db") as (host, port):
-        monkeypatch.setenv("ASSISTANT_CHROMA_HOST", host)
+    with chroma_server(tmp_path / "db") as server:
+        port = server.port
+        monkeypatch.setenv("ASSISTANT_CHROMA_HOST", server.host)
         monkeypatch.setenv("ASSISTANT_CHROMA_PORT", str(port))
         get_settings.cache_clear()
         assert cli.main(["ingest", "--json", str(corpus)]) == 0

@@ -6,80 +6,24 @@ The server is a real ``chroma run --path <tmp> --host 127.0.0.1 --port <free>`` 
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.embed import Embedder
+from bench import servers
 
 DIM = 384
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def chroma_executable() -> str:
-    """The ``chroma`` CLI installed with chromadb, next to this Python."""
-    exe = Path(sys.executable).with_name("chroma")
-    found = str(exe) if exe.exists() else shutil.which("chroma")
-    if not found:
-        raise RuntimeError("the 'chroma' command (installed with chromadb) is missing; run 'make install'")
-    return found
-
-
-@contextmanager
-def run_chroma_server(path: Path, timeout_s: float = 60.0) -> Iterator[tuple[str, int]]:
-    """Start ``chroma run`` on a free loopback port, wait for its heartbeat, and stop it afterwards."""
-    port = free_port()
-    path.mkdir(parents=True, exist_ok=True)
-    log_path = path.parent / f"{path.name}-chroma.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [chroma_executable(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                if proc.poll() is not None:
-                    tail = log_path.read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"chroma run exited with status {proc.returncode}:\n{tail}")
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"chroma run did not answer on port {port} within {timeout_s:.0f}s") from None
-                    time.sleep(0.1)
-            yield "127.0.0.1", port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """One real Chroma server for this module's tests."""
-    with run_chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as address:
-        yield address
+    with servers.chroma_server(tmp_path_factory.mktemp("chroma-server") / "db") as server:
+        yield server.host, server.port
 
 
 class NeverEmbeds(Embedder):
