@@ -20,7 +20,7 @@ from .terms import content_terms  # noqa: F401  (re-exported for other stages)
 
 if TYPE_CHECKING:
     from .index import Catalog
-    from .settings import AnswerSettings
+    from .settings import AnswerSettings, Settings
 
 ABSTAIN_MESSAGE = "I couldn't find this in the documents I have, so I can't answer it."
 ONLY_PROMOTIONAL = "Only promotional sources state this."
@@ -37,6 +37,11 @@ class Generator(ABC):
     """Turns a question and its passages into an answer whose [n] markers resolve to citations."""
 
     name = "base"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Generator:
+        """The generator configured from the one settings object (its ``answer`` stage by default)."""
+        return cls(settings.answer)  # type: ignore[call-arg]
 
     @abstractmethod
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
@@ -294,8 +299,8 @@ def register_generator(name: str, cls: type[Generator]) -> None:
     _GENERATORS[name] = cls
 
 
-def get_generator(name: str, settings: AnswerSettings) -> Generator:
-    """A generator by name."""
+def get_generator(name: str, settings: Settings) -> Generator:
+    """A generator by name, configured from the caller's settings (never re-read from the environment)."""
     from .errors import InputError
 
     if name == "llm" and "llm" not in _GENERATORS:
@@ -304,4 +309,4 @@ def get_generator(name: str, settings: AnswerSettings) -> Generator:
         cls = _GENERATORS[name]
     except KeyError:
         raise InputError(f"Unknown answer generator '{name}'; choose one of: {', '.join(sorted(_GENERATORS))}.") from None
-    return cls(settings)  # type: ignore[call-arg]
+    return cls.from_settings(settings)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from .index import Catalog
     from .records import Passage
-    from .settings import AnswerSettings, LLMSettings
+    from .settings import AnswerSettings, LLMSettings, Settings
 
 NOT_FOUND = "NOT IN DOCUMENTS"
 # Fall back to the extractive answer when the verified sentences hold less than this share of the
@@ -354,11 +354,7 @@ class LLMGenerator(Generator):
 
     name = "llm"
 
-    def __init__(self, settings: AnswerSettings, llm: LLMSettings | None = None) -> None:
-        if llm is None:
-            from .settings import get_settings
-
-            llm = get_settings().llm
+    def __init__(self, settings: AnswerSettings, llm: LLMSettings) -> None:
         if not llm.base_url or not llm.model:
             missing = [v for v, ok in (("ASSISTANT_LLM_BASE_URL", llm.base_url), ("ASSISTANT_LLM_MODEL", llm.model))
                        if not ok]
@@ -371,6 +367,11 @@ class LLMGenerator(Generator):
         self.llm = llm
         self.extractive = ExtractiveGenerator(settings)
         self._chat: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLMGenerator:
+        """The generator for ``settings.answer`` and ``settings.llm``."""
+        return cls(settings.answer, settings.llm)
 
     @property
     def chat(self) -> Any:

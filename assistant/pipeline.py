@@ -44,7 +44,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self.index = index or Index.open(self.settings)
         self.retriever: Retriever = Retriever(self.index, self.settings.retrieve, mode)
-        self.generator: Generator = get_generator(generator or self.settings.generator, self.settings.answer)
+        self.generator: Generator = get_generator(generator or self.settings.generator, self.settings)
         self._lock = threading.Lock()
 
     def ask(self, question: str) -> Answer:

@@ -4,6 +4,10 @@ Nested stages use a double underscore, e.g. ``ASSISTANT_RETRIEVE__TOP_K=8``. A f
 common ones also have flat names documented in the README (``ASSISTANT_DATA_DIR``,
 ``ASSISTANT_CHROMA_HOST``, ``ASSISTANT_CHROMA_PORT``, ``ASSISTANT_GENERATOR`` and the
 ``ASSISTANT_LLM_*`` trio). No other module reads ``os.environ``.
+
+Settings come from keyword arguments and the environment only: no ``.env`` file, secrets
+folder or command-line source is read, so the LLM API key can only come from the environment
+(or from code that passes it).
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
 class _Stage(BaseModel):
@@ -89,15 +95,41 @@ class Settings(BaseSettings):
         """'http' when a Chroma server is configured, else 'embedded'."""
         return "http" if self.chroma_host else "embedded"
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then the flat LLM names, then ``ASSISTANT_*`` variables; no files."""
+        # pydantic-settings deep-merges the sources' dicts, so ASSISTANT_LLM_MODEL and
+        # ASSISTANT_LLM__TIMEOUT_S both land in the one ``llm`` block. Leaving out the dotenv and
+        # secrets-folder sources keeps the API key out of files.
+        return init_settings, FlatLLMEnv(settings_cls), env_settings
 
-def _flat_llm_env() -> dict[str, str]:
-    # The LLM trio has documented flat names; map them onto the nested stage.
-    out = {}
-    for name in ("BASE_URL", "MODEL", "API_KEY"):
-        value = os.environ.get(f"ASSISTANT_LLM_{name}")
-        if value is not None:
-            out[name.lower()] = value
-    return out
+
+FLAT_LLM_FIELDS = ("base_url", "model", "api_key")
+
+
+class FlatLLMEnv(PydanticBaseSettingsSource):
+    """The documented flat names ``ASSISTANT_LLM_BASE_URL``, ``_MODEL`` and ``_API_KEY``, as ``{"llm": {...}}``.
+
+    They take precedence over the nested ``ASSISTANT_LLM__*`` spelling of the same field; other
+    nested LLM variables (``ASSISTANT_LLM__TIMEOUT_S``) merge with them.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: ``__call__`` reads the three names directly."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        # Case-insensitive, like the nested names (the settings are not case-sensitive).
+        env = {k.lower(): v for k, v in os.environ.items()}
+        llm = {f: env[f"assistant_llm_{f}"] for f in FLAT_LLM_FIELDS if f"assistant_llm_{f}" in env}
+        return {"llm": llm} if llm else {}
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +143,4 @@ def load_settings(**overrides: object) -> Settings:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    llm = _flat_llm_env()
-    if llm and "llm" not in overrides:
-        overrides["llm"] = LLMSettings(**llm)
     return Settings(**overrides)  # type: ignore[arg-type]

@@ -285,7 +285,7 @@ def test_stream_yields_the_draft_then_the_verified_answer(seed_settings, seed_as
 @pytest.mark.slow
 def test_assistant_stream_with_either_generator(seed_settings, seed_assistant, server, monkeypatch) -> None:
     from assistant.pipeline import Assistant
-    from assistant.settings import get_settings
+    from assistant.settings import load_settings
 
     items = list(seed_assistant.stream(Q_TRIAL))
     assert len(items) == 1 and items[0] == seed_assistant.ask(Q_TRIAL)
@@ -295,9 +295,9 @@ def test_assistant_stream_with_either_generator(seed_settings, seed_assistant, s
     monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", server.url)
     monkeypatch.setenv("ASSISTANT_LLM_MODEL", server.model)
     monkeypatch.setenv("ASSISTANT_LLM_API_KEY", "sk-test-secret")
-    get_settings.cache_clear()
     server.script = lambda request: Reply(f"{SAY_276} [{grounded(request)[0]}].")
-    llm = Assistant(seed_settings, index=seed_assistant.index, generator="llm")
+    # The generator reads the settings it is given, so they are read again after the variables change.
+    llm = Assistant(load_settings(data_dir=seed_settings.data_dir), index=seed_assistant.index, generator="llm")
     *deltas, final = llm.stream(Q_TRIAL)
     assert "".join(deltas).startswith(SAY_276) and final.generator == "llm" and final.citations
     assert server.authorizations == ["Bearer sk-test-secret"]
