@@ -17,16 +17,15 @@ import argparse
 import json
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .servers import start_app, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -167,45 +166,18 @@ def questions_for_load(n: int = 25) -> list[str]:
 # ---- running a server for the bench ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(data: Path, corpus: Path, timeout_s: float = 300) -> Iterator[str]:
     """``assistant serve`` on a free loopback port for the duration of the block; yields its URL."""
-    port = _free_port()
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CORPUS_DIR": str(corpus)}
-    log = OUT / "work" / "load" / "serve.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port)], cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"assistant serve exited with {proc.returncode}; see {log}")
-            try:
-                with urllib.request.urlopen(url, timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"assistant serve did not answer within {timeout_s:.0f} s; see {log}") from None
-                time.sleep(0.5)
-        yield url
+        server = start_app(env, OUT / "work" / "load" / "serve.log", timeout_s=timeout_s, grace_s=20)
+    except RuntimeError as exc:  # a bench run ends with the message, not a traceback
+        raise SystemExit(str(exc)) from None
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(server.proc, grace_s=20)
 
 
 def _seed_index() -> tuple[Path, Path]:

@@ -30,9 +30,7 @@ UPLOAD_TEXT = (
 
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory, seed_settings):
-    server = ui_support.shared_server(tmp_path_factory.mktemp("ui-server"), Path(seed_settings.data_dir))
-    yield server
-    ui_support.stop(server)
+    yield from ui_support.session_server(tmp_path_factory, seed_settings)
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -37,13 +36,6 @@ class UIServer:
 _SERVER: UIServer | None = None
 
 
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def shared_server(tmp_root: Path, seed_data: Path) -> UIServer:
     """The session's server, started on first use."""
     global _SERVER
@@ -52,41 +44,22 @@ def shared_server(tmp_root: Path, seed_data: Path) -> UIServer:
     corpus, data = tmp_root / "corpus", tmp_root / "data"
     shutil.copytree(CORPUS, corpus)
     shutil.copytree(seed_data, data, ignore=shutil.ignore_patterns(".lock"))
-    port = free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "server.log"
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CORPUS_DIR": str(corpus),
            "ASSISTANT_SERVE__MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES), "HF_HUB_OFFLINE": "1",
            "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}
     env.pop("ASSISTANT_CHROMA_HOST", None)
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port)], cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(UIServer(url, corpus, data, proc, log))
-            raise RuntimeError(f"the server did not answer within {START_TIMEOUT_S}s; see {log}")
-        time.sleep(0.5)
-    _SERVER = UIServer(url, corpus, data, proc, log)
+    server = servers.start_app(env, ARTIFACTS / "server.log", timeout_s=START_TIMEOUT_S, grace_s=15, kill_wait_s=5)
+    _SERVER = UIServer(server.url, corpus, data, server.proc, server.log)
     return _SERVER
 
 
 def stop(server: UIServer) -> None:
     """Stop the server process (only the one this session started)."""
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(timeout=5)
+    servers.stop(server.proc, grace_s=15, kill_wait_s=5)
+
+
+def session_server(tmp_path_factory, seed_settings) -> Iterator[UIServer]:
+    """Body of a session fixture: the shared server over a copy of the seed index, stopped at the end."""
+    server = shared_server(tmp_path_factory.mktemp("ui-server"), Path(seed_settings.data_dir))
+    yield server
+    stop(server)
