@@ -220,7 +220,7 @@ class WordScorer:
 @QUICK
 def test_model_answers_resolve_every_marker_or_are_dropped(claims: list, data: st.DataObject) -> None:
     """Whatever a model writes, the verified answer's [n] all resolve to exact citations."""
-    from assistant.generate_llm import PromptPassage, verify
+    from assistant.verify import PromptPassage, verify
 
     n_passages = data.draw(st.integers(1, 5))
     passages = []

@@ -21,11 +21,10 @@ from assistant.generate_llm import (
     fence,
     instruction_like,
     is_not_found,
-    split_claims,
-    strip_thinking,
 )
 from assistant.records import Answer
 from assistant.settings import LLMSettings
+from assistant.verify import split_claims, strip_thinking
 
 ROOT = Path(__file__).resolve().parents[1]
 Q_TRIAL = "How many patients underwent SI joint fusion in the trial published in The Spine Journal?"
