@@ -6,10 +6,13 @@ needs no language model: it picks the sentences that best answer the question.
 
 from __future__ import annotations
 
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -192,18 +195,96 @@ def _continuation(catalog: Catalog, i: int) -> list[int]:
     return [i + 1] if _same_block(catalog, i, i + 1) else []
 
 
+RANKER_PATH = Path(__file__).with_name("ranker_model.json")
+RANKER_FEATURES = (
+    "score", "cosine", "coverage", "answer_type", "form", "passage_rank", "candidate_rank", "novelty", "log_words",
+    "no_end_punct", "previous_cosine", "next_cosine", "introduces_list", "has_digit", "label_evidence",
+    "label_opinion", "label_marketing", "coverage_x_cosine",
+)
+RANK_POOL = 30  # the best-scoring sentences the ranker chooses among
+
+
+def sentence_features(question: str, qvec: np.ndarray, scored: Sequence[Scored], catalog: Catalog) -> np.ndarray:
+    """One row of explainable features per candidate sentence, in ``RANKER_FEATURES`` order.
+
+    Besides the hand-weighted score they hold its parts (cosine, weighted term coverage, answer
+    type, form), where the sentence came from (passage and candidate rank), how much it says beyond
+    the question (novelty), its shape, its neighbours' cosine and its evidence/opinion/marketing label.
+    """
+    q = Question.parse(question, catalog)
+    vocab = catalog.vocab
+    asked = set(q.terms)
+    rows = []
+    for r, sc in enumerate(scored):
+        i = sc.index
+        clean = catalog.s_clean[i]
+        doc = catalog.docs[int(catalog.s_doc[i])]
+        terms = set(catalog.s_terms[i])
+        cos = float(catalog.s_vec[i] @ qvec)
+        cov = q.coverage(terms)
+        weight = sum(vocab.idf(t) for t in terms) or 1.0
+        novelty = sum(vocab.idf(t) for t in terms if t not in asked) / weight
+        typed = 0.0 if q.wants is None else (1.0 if q.wants.search(clean) else -1.0)
+
+        def near(j: int, i: int = i) -> float:
+            if 0 <= j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i]:
+                return float(catalog.s_vec[j] @ qvec)
+            return 0.0
+
+        label = catalog.s_label[i]
+        rows.append([
+            sc.score, cos, cov, typed, _form(clean, str(doc["meta"].get("title", ""))),
+            min(sc.passage_rank, 8) / 8, r / RANK_POOL, novelty, float(np.log1p(len(clean.split()))),
+            float(not _END_PUNCT.search(clean)), near(i - 1), near(i + 1), float(clean.rstrip().endswith(":")),
+            float(any(ch.isdigit() for ch in clean)), float(label == "evidence"), float(label == "opinion"),
+            float(label == "marketing"), cov * cos,
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANKER_FEATURES))
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Logistic regression over ``sentence_features``: how likely a sentence states what was asked.
+
+    Trained by ``python eval/answer_ranker.py train`` on the development questions (a sentence is
+    positive when it lies in a gold span or states a key fact); nothing from ``eval/heldout/``."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Ranker:
+        if tuple(d["features"]) != RANKER_FEATURES:
+            raise ValueError("ranker_model.json was trained on other features; "
+                             "retrain it with: python eval/answer_ranker.py train")
+        return cls(np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]), float(d["intercept"]))
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+@lru_cache(maxsize=1)
+def default_ranker() -> Ranker:
+    """The shipped sentence ranker, loaded once per process."""
+    return Ranker.from_dict(json.loads(RANKER_PATH.read_text(encoding="utf-8")))
+
+
 def support_of(question: str, chosen: Sequence[Scored], catalog: Catalog) -> float:
     """How well the chosen sentences support an answer: the best sentence score, scaled by how much
     of the question's weighted terms the chosen sentences (and their documents' titles) cover."""
     if not chosen:
         return 0.0
+    best = max(s.score for s in chosen)
     q = Question.parse(question, catalog)
     covered: set[str] = set()
     for s in chosen:
         covered.update(catalog.s_terms[s.index])
         title = catalog.docs[int(catalog.s_doc[s.index])]["meta"].get("title", "")
         covered.update(content_terms(str(title)))
-    return chosen[0].score * q.coverage(covered) ** 0.5
+    return best * q.coverage(covered) ** 0.5
 
 
 class ExtractiveGenerator(Generator):
@@ -213,28 +294,33 @@ class ExtractiveGenerator(Generator):
 
     def __init__(self, settings: AnswerSettings) -> None:
         self.settings = settings
+        self.ranker: Ranker | None = default_ranker() if settings.ranker == "trained" else None
 
-    def select(self, scored: list[Scored], catalog: Catalog) -> list[Scored]:
-        """The sentences to answer with, by score, without near-duplicates."""
-        if not scored:
-            return []
-        best = scored[0].score
+    def select(self, question: str, qvec: np.ndarray, scored: list[Scored], catalog: Catalog) -> list[Scored]:
+        """The sentences to answer with: the ranker's most likely answer sentences, within a length
+        budget and a sentence cap, without near-duplicates."""
+        pool = scored[:RANK_POOL]
+        if self.ranker is not None and pool:
+            p = self.ranker.probabilities(sentence_features(question, qvec, pool, catalog))
+            pool = [pool[j] for j in np.argsort(-p, kind="stable")]
         chosen: list[Scored] = []
-        budget = self.settings.max_sentences
-        for s in scored:
-            short = len(catalog.s_clean[s.index]) < 60  # list items and fragments cost a third of a sentence
-            if budget <= 0 or s.score < best - self.settings.relative_cutoff:
+        used = 0
+        for s in pool:
+            size = len(catalog.s_clean[s.index])
+            if len(chosen) >= self.settings.max_sentences or used >= self.settings.max_answer_chars:
                 break
+            if chosen and used + size > self.settings.max_answer_chars:
+                continue  # too long for what is left; a shorter sentence may still fit
             vec = catalog.s_vec[s.index]
             if any(float(vec @ catalog.s_vec[c.index]) >= self.settings.duplicate_similarity for c in chosen):
                 continue
             chosen.append(s)
-            budget -= 1 / 3 if short else 1
+            used += size
         return chosen
 
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
         scored = score_sentences(question, qvec, passages, catalog)
-        chosen = self.select(scored, catalog)
+        chosen = self.select(question, qvec, scored, catalog)
         support = support_of(question, chosen, catalog)
         q = Question.parse(question, catalog)
         if support < self.settings.min_support or (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -52,9 +52,11 @@ class RetrieveSettings(_Stage):
 
 
 class AnswerSettings(_Stage):
-    max_sentences: int = Field(4, gt=0, le=10, description="Sentences in an extractive answer.")
+    max_sentences: int = Field(8, gt=0, le=20, description="Most sentences (list items count) in an extractive answer.")
+    max_answer_chars: int = Field(700, gt=0, description="Length budget of an extractive answer's sentences.")
+    ranker: Literal["trained", "none"] = Field(
+        "trained", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
-    relative_cutoff: float = Field(0.2, ge=0.0, description="Sentences scoring this far below the best are left out.")
     duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")
     max_question_chars: int = Field(2000, gt=0, description="Longer questions are refused.")
 
