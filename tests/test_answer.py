@@ -79,3 +79,43 @@ def test_the_answer_label_follows_the_weight_and_ties_go_to_the_cautious_label()
 def test_the_pipeline_runs_as_a_langchain_runnable(seed_assistant) -> None:
     ans = seed_assistant.as_chain().invoke("What is a discectomy?")
     assert "herniated disc" in ans.answer
+
+
+def test_the_answer_stays_within_its_length_budget_and_cites_no_sentence_twice(seed_assistant) -> None:
+    settings = seed_assistant.settings.answer
+    for q in ["What are the benefits of minimally invasive spine surgery compared with open surgery?",
+              "What did the structured training for the pain physicians include?"]:
+        ans = seed_assistant.ask(q)
+        assert 1 <= len(ans.citations) <= settings.max_sentences
+        sentences = re.split(r" \[\d+\] ?", ans.answer.removeprefix(ONLY_PROMOTIONAL + " "))
+        sentences = [s for s in sentences if s]
+        assert len(sentences) == len(ans.citations)
+        assert sum(map(len, sentences)) <= max(settings.max_answer_chars, len(sentences[0]))
+        assert len({(c.doc_id, c.start) for c in ans.citations}) == len(ans.citations)
+
+
+def test_the_shipped_ranker_matches_the_features_the_answer_stage_computes() -> None:
+    import json
+
+    from assistant.answer import RANKER_FEATURES, RANKER_PATH, Ranker, default_ranker
+
+    shipped = json.loads(RANKER_PATH.read_text(encoding="utf-8"))
+    assert tuple(shipped["features"]) == RANKER_FEATURES
+    ranker = default_ranker()
+    assert ranker.coef.shape == (len(RANKER_FEATURES),)
+    with pytest.raises(ValueError, match="retrain"):
+        Ranker.from_dict({**shipped, "features": shipped["features"][:-1]})
+
+
+def test_the_ranker_finds_the_sentence_that_answers_when_the_hand_weighted_score_does_not(seed_assistant) -> None:
+    from assistant.answer import ExtractiveGenerator
+
+    q = "At what stage of a physician's series did most SIJ fusion complications occur?"
+    qvec = seed_assistant.index.embedder.embed_one(q)
+    passages = seed_assistant.retriever.run(q, qvec)
+    catalog = seed_assistant.index.catalog
+    plain = ExtractiveGenerator(seed_assistant.settings.answer.model_copy(update={"ranker": "none"}))
+    ranked = ExtractiveGenerator(seed_assistant.settings.answer)
+    assert ranked.ranker is not None and plain.ranker is None
+    assert "early" not in plain.generate(q, qvec, passages, catalog).answer.lower()
+    assert "early" in ranked.generate(q, qvec, passages, catalog).answer.lower()
