@@ -152,7 +152,7 @@ def ask_events(service: Service, question: str, history: list[dict[str, str]] | 
         yield final, final, views.error_panel(UNEXPECTED), "", "", None
         return
     catalog = service.catalog()
-    badge = views.answer_badge(answer)
+    badge = views.answer_badge(answer) + views.removed_fold(answer)  # the fold sits right under the answer
     sources = views.sources_panel(answer, catalog, topics)
     text = views.abstain_message(topics) if answer.abstained else answer.answer
     words = text.split(" ")

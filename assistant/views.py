@@ -113,6 +113,27 @@ def answer_badge(answer: Answer) -> str:
             f'<span class="reason">{e(answer.label_reason)}</span></div>')
 
 
+REMOVED_MARKERS_NOTE = ("Numbers in brackets are the model's own, for the passages it was shown; "
+                        "they are not the numbers of the sources listed with the answer.")
+FALLBACK_NOTE = ("Too little of the model's answer could be checked, so the answer shown is made of "
+                 "sentences taken from the documents instead.")
+
+
+def removed_fold(answer: Answer) -> str:
+    """A collapsed fold listing the sentences removed from a model-written answer, each with its
+    reason; empty when nothing was removed. Sentences and reasons are shown as text."""
+    if not answer.removed:
+        return ""
+    n = len(answer.removed)
+    lead = (f"{n} sentence was removed because it could not be checked against the sources" if n == 1
+            else f"{n} sentences were removed because they could not be checked against the sources")
+    fallback = f'<p class="fallback-note">{e(FALLBACK_NOTE)}</p>' if answer.generator == "llm-fallback" else ""
+    items = "".join(f'<li><div class="removed-sentence">{e(r.get("sentence", ""))}</div>'
+                    f'<div class="removed-reason">{e(r.get("reason", ""))}</div></li>' for r in answer.removed)
+    return (f'<details class="removed" data-count="{n}"><summary>{e(lead)}</summary>{fallback}'
+            f'<ol class="removed-list">{items}</ol><p class="removed-note">{e(REMOVED_MARKERS_NOTE)}</p></details>')
+
+
 def citation_card(c: Citation, catalog: Catalog) -> str:
     """One source: title, publisher, label, and the passage with the cited span highlighted."""
     context, s, t = passage_around(catalog, c.doc_id, c.start, c.end)
@@ -236,4 +257,9 @@ mark.cited{background:#ffe58a;color:#1f2733}mark.hit{background:#cfe8ff;color:#1
 .card ul.items{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;list-style:none;margin:.3rem 0;padding:0;font-size:.85rem}
 .card li.yes::before{content:'✓ ';color:#1b7f3b}.card li.no::before{content:'– '}.card li.no{color:var(--body-text-color-subdued)}
 .ok-note{background:#e8f5ec;border:1px solid #a8d5b5;border-radius:8px;padding:.5rem .75rem}
+details.removed{margin:.25rem 0 .5rem;border:1px solid var(--border-color-primary);border-radius:8px;padding:.4rem .75rem}
+details.removed summary{cursor:pointer;font-size:.9rem}
+details.removed ol{margin:.4rem 0;padding-left:1.4rem}details.removed li{margin:.3rem 0}
+.removed-sentence{white-space:pre-line;border-left:3px solid #c9c4b8;padding-left:.5rem}
+.removed-reason,.removed-note,.fallback-note{color:var(--body-text-color-subdued);font-size:.85rem}
 """

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import numpy as np
 import pytest
 
 from assistant import views
 from assistant.index import Catalog
 from assistant.records import Answer, Citation
+from assistant.settings import load_settings
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 TEXT = f"Intro line.\n\nFirst sentence here. {EVIL} is cited. Last one."
@@ -65,6 +68,86 @@ def test_answer_badge_and_abstention() -> None:
     _no_markup_from_data(panel)
     assert "I couldn&#x27;t find this" in panel and "<li>Topic &lt;script&gt;" in panel
     assert views.abstain_message([]) == views.ABSTAIN_LEAD
+
+
+class _Text(HTMLParser):
+    """The text inside elements of one class, as a browser would show it."""
+
+    def __init__(self, cls: str) -> None:
+        super().__init__()
+        self.cls, self.depth, self.found, self.tags = cls, 0, [], []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if self.depth:
+            self.depth += 1
+        elif self.cls in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.found[-1] += data
+
+
+def _texts(html: str, cls: str) -> tuple[list[str], list]:
+    parser = _Text(cls)
+    parser.feed(html)
+    return parser.found, parser.tags
+
+
+REMOVED = ({"sentence": f"Fusion cured everyone {EVIL} [7].", "reason": "It cites [7], but the model was given only "
+            "6 passages."}, {"sentence": "Most patients return to work within days.", "reason": f"It cites {EVIL}."})
+
+
+def test_removed_fold_shows_each_sentence_and_reason_as_text() -> None:
+    answer = Answer(question="q", answer="a [1]", label="evidence", abstained=False, citations=(_citation(),),
+                    removed=REMOVED, generator="llm")
+    html = views.removed_fold(answer)
+    _no_markup_from_data(html)
+    assert html.startswith('<details class="removed" data-count="2"><summary>') and html.endswith("</details>")
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+    sentences, tags = _texts(html, "removed-sentence")
+    assert sentences == [r["sentence"] for r in REMOVED]  # the text a reader sees is exactly what was removed
+    assert _texts(html, "removed-reason")[0] == [r["reason"] for r in REMOVED]
+    assert [t for t, _ in tags].count("li") == 2 and {t for t, _ in tags} <= {"details", "summary", "ol", "li", "div", "p"}
+    assert "open" not in tags[0][1]  # collapsed until the reader opens it
+    assert _texts(html, "removed")[0][0].startswith(
+        "2 sentences were removed because they could not be checked against the sources")
+    assert "fallback-note" not in html
+
+
+def test_removed_fold_singular_fallback_and_empty() -> None:
+    fallback = Answer(question="q", answer="a [1]", label="evidence", abstained=False, removed=REMOVED[:1],
+                      generator="llm-fallback")
+    html = views.removed_fold(fallback)
+    assert "1 sentence was removed because it could not be checked against the sources" in html
+    assert 'class="fallback-note"' in html
+    assert views.removed_fold(Answer(question="q", answer="a", label="evidence", abstained=False)) == ""
+
+
+def test_ask_shows_the_fold_under_the_answer() -> None:
+    from assistant import ui
+
+    answer = Answer(question="q", answer="Kept sentence. [1]", label="evidence", abstained=False,
+                    citations=(_citation(),), label_reason="why", removed=REMOVED, generator="llm")
+
+    class Service:
+        settings = load_settings()
+
+        def ask(self, question: str):
+            yield "Kept sentence [3]. "
+            yield answer, []
+
+        def catalog(self) -> None:
+            return None
+
+    *_, (chat, _state, badge, _sources, _box, payload) = ui.ask_events(Service(), "q", [])
+    assert badge.startswith(views.answer_badge(answer)) and badge.endswith(views.removed_fold(answer))
+    assert payload["removed"] == list(REMOVED) and chat[-1]["content"] == "Kept sentence. [1]"
 
 
 def test_library_and_document_page_escape_card_and_text() -> None:
