@@ -302,7 +302,10 @@ class ExtractiveGenerator(Generator):
         pool = scored[:RANK_POOL]
         if self.ranker is not None and pool:
             p = self.ranker.probabilities(sentence_features(question, qvec, pool, catalog))
-            pool = [pool[j] for j in np.argsort(-p, kind="stable")]
+            # The most likely sentence always answers; the rest only if the ranker finds them likely
+            # enough, so a weak candidate never fills the budget just because it is short.
+            keep = self.settings.min_rank_probability
+            pool = [pool[j] for j in np.argsort(-p, kind="stable") if p[j] >= keep or p[j] == p.max()]
         chosen: list[Scored] = []
         used = 0
         for s in pool:

@@ -54,6 +54,8 @@ class RetrieveSettings(_Stage):
 class AnswerSettings(_Stage):
     max_sentences: int = Field(8, gt=0, le=20, description="Most sentences (list items count) in an extractive answer.")
     max_answer_chars: int = Field(700, gt=0, description="Length budget of an extractive answer's sentences.")
+    min_rank_probability: float = Field(
+        0.05, ge=0.0, le=1.0, description="Sentences the ranker finds less likely than this are left out.")
     ranker: Literal["trained", "none"] = Field(
         "trained", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
