@@ -7,6 +7,8 @@ Layout of the data folder::
     docs/<id>-<ver>.json    text, metadata, sentences (offsets, label) and chunks of one document
     docs/<id>-<ver>.npy     its sentence vectors (float32, normalised)
     bm25/<fingerprint>/     the BM25 index of the live chunks
+    snapshot/<stamp>.*      the live artefacts gathered into two files, with every sentence's content
+                            words, so opening a large index reads two files instead of two per document
     chroma/                 the embedded vector store (absent when a Chroma server is used)
 
 Artefacts are immutable and named by content version, and ``state.json`` is replaced
@@ -17,6 +19,7 @@ of old and new chunks and an interrupted ingest is finished by the next one.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -137,28 +140,103 @@ def chunk_vectors(s_vec: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarr
     return (means / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
-    """Read the live artefacts named by ``state`` into one catalog."""
-    cat = Catalog()
-    vecs, s_doc, s_start, s_end, c_doc, c_lo, c_hi = [], [], [], [], [], [], []
-    n_sent = 0
+SNAPSHOT_FORMAT = 1
+
+
+def _read_artefact(data_dir: Path, doc_id: str, entry: dict[str, Any]) -> tuple[dict[str, Any], np.ndarray]:
+    base = data_dir / entry["artefact"]
+    try:
+        # Not with_suffix: a document id may contain dots ("guide.v2"), and the version follows it.
+        art = json.loads(base.with_name(f"{base.name}.json").read_text(encoding="utf-8"))
+        vec = np.load(base.with_name(f"{base.name}.npy"), allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"The index in {data_dir} is damaged: document '{doc_id}' cannot be read ({exc.__class__.__name__}). "
+            f"{REBUILD_HINT}"
+        ) from None
+    if vec.shape[0] != len(art["sentences"]):
+        raise StoreError(f"The index in {data_dir} is damaged: '{doc_id}' has mismatched vectors. {REBUILD_HINT}")
+    return art, vec
+
+
+def _artefact_stamp(data_dir: Path, state: dict[str, Any]) -> str | None:
+    """Names, sizes and modification times of the live artefacts: the snapshot is valid only for these
+    exact files. None when one is missing (the full read then reports it)."""
+    h = hashlib.sha256(f"{SNAPSHOT_FORMAT}".encode())
     for doc_id in sorted(state["docs"]):
-        entry = state["docs"][doc_id]
-        base = data_dir / entry["artefact"]
-        try:
-            # Not with_suffix: a document id may contain dots ("guide.v2"), and the version follows it.
-            art = json.loads(base.with_name(f"{base.name}.json").read_text(encoding="utf-8"))
-            vec = np.load(base.with_name(f"{base.name}.npy"), allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise StoreError(
-                f"The index in {data_dir} is damaged: document '{doc_id}' cannot be read ({exc.__class__.__name__}). "
-                f"{REBUILD_HINT}"
-            ) from None
+        base = data_dir / state["docs"][doc_id]["artefact"]
+        for suffix in (".json", ".npy"):
+            try:
+                st = os.stat(base.with_name(base.name + suffix))
+            except OSError:
+                return None
+            h.update(f"{doc_id}|{base.name}{suffix}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _read_snapshot(data_dir: Path, stamp: str) -> tuple[list[dict[str, Any]], np.ndarray, list[list[str]]] | None:
+    base = data_dir / "snapshot" / stamp
+    try:
+        head = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        vecs = np.load(base.with_suffix(".npy"), allow_pickle=False)
+        arts, terms = head["docs"], head["terms"]
+        if vecs.shape[0] != len(terms) or sum(len(a["sentences"]) for a in arts) != len(terms):
+            return None
+        return arts, vecs, terms
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or unreadable: a cache only, so the artefacts are read instead
+
+
+def _write_snapshot(data_dir: Path, stamp: str, arts: list[dict[str, Any]], vecs: np.ndarray,
+                    terms: list[list[str]]) -> None:
+    """Both files are named by the stamp, so any pair on disk belongs together; older pairs are removed."""
+    folder = data_dir / "snapshot"
+    try:
+        buf = io.BytesIO()
+        np.save(buf, vecs, allow_pickle=False)
+        atomic_write(folder / f"{stamp}.npy", buf.getvalue())
+        atomic_write(folder / f"{stamp}.json",
+                     json.dumps({"docs": arts, "terms": terms}, ensure_ascii=False).encode("utf-8"))
+        for p in folder.iterdir():
+            if not p.name.startswith(stamp):
+                p.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only data folder still opens, only more slowly
+
+
+def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
+    """Read the live artefacts named by ``state`` into one catalog (from the snapshot when it is current)."""
+    stamp = _artefact_stamp(data_dir, state)
+    snap = _read_snapshot(data_dir, stamp) if stamp else None
+    if snap is not None:
+        arts, all_vecs, terms = snap
+        doc_ids = sorted(state["docs"])
+        if [a.get("doc_id") for a in arts] != doc_ids:
+            snap = None
+    if snap is None:
+        pairs = [_read_artefact(data_dir, d, state["docs"][d]) for d in sorted(state["docs"])]
+        arts = [a for a, _ in pairs]
+        dim = pairs[0][1].shape[1] if pairs else 384
+        all_vecs = (np.vstack([v.astype(np.float32, copy=False) for _, v in pairs]) if pairs
+                    else np.zeros((0, dim), dtype=np.float32))
+        terms = None
+    cat = _assemble(arts, all_vecs)
+    if terms is None:
+        if stamp is not None:
+            _write_snapshot(data_dir, stamp, arts, all_vecs, cat.s_terms)
+    else:
+        cat._terms = terms
+    return cat
+
+
+def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray) -> Catalog:
+    cat = Catalog()
+    s_doc, s_start, s_end, c_doc, c_lo, c_hi = [], [], [], [], [], []
+    n_sent = 0
+    for art in arts:
         sents = art["sentences"]
-        if vec.shape[0] != len(sents):
-            raise StoreError(f"The index in {data_dir} is damaged: '{doc_id}' has mismatched vectors. {REBUILD_HINT}")
         d_idx = len(cat.docs)
-        cat.doc_index[doc_id] = d_idx
+        cat.doc_index[art["doc_id"]] = d_idx
         art["sent_lo"], art["sent_hi"] = n_sent, n_sent + len(sents)
         cat.docs.append(art)
         for s in sents:
@@ -168,7 +246,6 @@ def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
             cat.s_label.append(s[3])
             cat.s_reasons.append(s[4])
         s_doc.extend([d_idx] * len(sents))
-        vecs.append(vec.astype(np.float32, copy=False))
         for cid, start, end, lo, hi in art["chunks"]:
             cat.chunk_index[cid] = len(cat.c_id)
             cat.c_id.append(cid)
@@ -177,8 +254,7 @@ def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
             c_lo.append(n_sent + lo)
             c_hi.append(n_sent + hi)
         n_sent += len(sents)
-    dim = vecs[0].shape[1] if vecs else 384
-    cat.s_vec = np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)
+    cat.s_vec = s_vec
     cat.s_doc = np.asarray(s_doc, dtype=np.int32)
     cat.s_start = np.asarray(s_start, dtype=np.int64)
     cat.s_end = np.asarray(s_end, dtype=np.int64)

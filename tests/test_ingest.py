@@ -114,3 +114,40 @@ def _ask(settings, question: str):
     from assistant.pipeline import Assistant
 
     return Assistant(settings).ask(question)
+
+
+def _catalog_view(cat) -> tuple:
+    return (cat.c_id, cat.s_clean, cat.s_label, cat.s_start.tolist(), cat.s_end.tolist(), cat.s_vec.tobytes(),
+            cat.c_vec.tobytes(), [d["doc_id"] for d in cat.docs], cat.s_terms)
+
+
+def test_the_index_opens_from_one_snapshot_that_equals_the_artefacts(small_corpus: Path) -> None:
+    from assistant import index as index_module
+
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    data = Path(settings.data_dir)
+    state = read_state(data)
+    snaps = sorted(p.suffix for p in (data / "snapshot").iterdir())
+    assert snaps == [".json", ".npy"]
+    from_snapshot = index_module.load_catalog(data, state)
+    assert from_snapshot._terms is not None  # content words came from the snapshot, not recomputed
+    shutil.rmtree(data / "snapshot")
+    from_artefacts = index_module.load_catalog(data, state)  # and writes the snapshot again
+    assert _catalog_view(from_snapshot) == _catalog_view(from_artefacts)
+    assert len(list((data / "snapshot").iterdir())) == 2
+
+
+def test_a_garbage_snapshot_is_ignored_and_a_changed_corpus_replaces_it(small_corpus: Path) -> None:
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    data = Path(settings.data_dir)
+    healthy = Index.open(settings).catalog
+    for p in (data / "snapshot").iterdir():
+        p.write_bytes(b"\x00garbage")
+    assert _catalog_view(Index.open(settings).catalog) == _catalog_view(healthy)
+    (small_corpus / SMALL[0]).unlink()
+    ingest([small_corpus], settings, progress=False)
+    names = {p.stem for p in (data / "snapshot").iterdir()}
+    assert len(names) == 1  # the old snapshot is gone
+    assert {d["doc_id"] for d in Index.open(settings).catalog.docs} == {Path(SMALL[1]).stem}
