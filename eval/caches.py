@@ -41,6 +41,8 @@ QUERY_TIME = {
     "retrieve.py",
     "pipeline.py",
     "generate_llm.py",
+    "verify.py",
+    "ranker_model.json",
     "cli.py",
     "ui.py",
     "views.py",
