@@ -31,7 +31,9 @@ def test_citation_integrity_is_total(dev_answers, mode: str) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="dev key-fact recall 0.745 < 0.85 (measured at 6c3e3ed)"
+    strict=True, raises=AssertionError,
+    reason="dev key-fact recall 0.816 < 0.85, in-sample for the answer ranker trained on these questions "
+           "(cross-validated 0.744) (measured at 635d9d6)",
 )
 def test_hybrid_key_facts(dev_answers) -> None:
     got = dev_answers["hybrid"][0]["key_fact_recall"]
@@ -43,23 +45,32 @@ def test_hybrid_right_document(dev_answers) -> None:
     assert got >= 0.90, f"dev right-document rate {got:.3f}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="abstained on 15/24 dev unanswerable, needs 20/24 (measured at 6c3e3ed)",
-)
-def test_hybrid_abstention(dev_answers) -> None:
-    a = dev_answers["hybrid"][0]["abstention"]
-    assert a["recall"] >= 5 / 6 - 1e-9, (
-        f"abstained on {a['abstained_unanswerable']}/{a['unanswerable']} unanswerable"
-    )
+def _abstained(rows: list[dict], kinds: set[str]) -> tuple[int, int]:
+    picked = [r for r in rows if r.get("kind") in kinds]
+    return sum(r["abstained"] for r in picked), len(picked)
+
+
+def test_hybrid_abstains_on_clearly_out_of_corpus_questions(dev_answers) -> None:
+    m, rows = dev_answers["hybrid"]
+    done, total = _abstained(rows, {"dosing", "cost", "off_topic"})
+    assert total >= 6 and done / total >= 5 / 6 - 1e-9, f"abstained on {done}/{total} clearly out-of-corpus"
+    a = m["abstention"]
     assert a["abstained_answerable"] == 0, f"abstained on {a['abstained_answerable']} answerable questions"
 
 
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="dev near-miss questions are answered with related sentences: abstained on 0/9 "
+                          "(measured at 635d9d6)")
+def test_hybrid_abstains_on_near_miss_questions(dev_answers) -> None:
+    _, rows = dev_answers["hybrid"]
+    done, total = _abstained(rows, {"near_miss"})
+    assert total >= 4 and done / total >= 5 / 6 - 1e-9, f"abstained on {done}/{total} near-miss questions"
+
+
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="dev answers with an acceptable label 0.831 < 0.85 (measured at 6c3e3ed)",
+    reason="dev answers with an acceptable label 0.805 < 0.85 (measured at 635d9d6)",
 )
 def test_hybrid_labels(dev_answers) -> None:
     got = dev_answers["hybrid"][0]["label_acceptable"]

@@ -28,6 +28,18 @@ BARS = {
 }
 
 
+CLEARLY_OUT = {"dosing", "cost", "off_topic"}  # the "clearly out-of-corpus (dosing, prices, sports)"
+
+
+def _abstained(rows: list[dict], kinds: set[str]) -> tuple[int, int]:
+    picked = [r for r in rows if r.get("kind") in kinds]
+    return sum(r["abstained"] for r in picked), len(picked)
+
+
+def _share(done: int, total: int) -> float:
+    return done / total if total else 0.0
+
+
 @pytest.fixture(scope="module")
 def hybrid(heldout_answers) -> dict:
     m = heldout_answers["hybrid"][0]
@@ -35,7 +47,7 @@ def hybrid(heldout_answers) -> dict:
         "key_fact_recall": m["key_fact_recall"],
         "right_doc_rate": m["right_doc_rate"],
         "citation_integrity": min(m["citation_integrity"], m["answers_intact"]),
-        "abstention_recall": m["abstention"]["recall"],
+        "abstention_recall": _share(*_abstained(heldout_answers["hybrid"][1], CLEARLY_OUT)),
         "answered_rate": m["abstention"]["answered_rate"],
         "label_acceptable": m["label_acceptable"],
     }
@@ -66,7 +78,7 @@ def test_heldout_set_is_the_independent_one(heldout_data) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="held-out key-fact recall 0.617 < 0.85 (measured at 6c3e3ed)"
+    strict=True, raises=AssertionError, reason="held-out key-fact recall 0.717 < 0.85 (measured at 635d9d6)"
 )
 def test_key_facts(hybrid) -> None:
     assert hybrid["key_fact_recall"] >= BARS["key_fact_recall"], (
@@ -87,19 +99,23 @@ def test_citation_integrity(heldout_answers) -> None:
         assert m["citation_integrity"] == 1.0 and m["answers_intact"] == 1.0, (mode, broken[:5])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="abstained on 7/12 out-of-corpus questions, needs 10/12 (measured at 6c3e3ed)",
-)
-def test_abstains_out_of_corpus_and_answers_the_rest(hybrid, heldout_answers) -> None:
-    a = heldout_answers["hybrid"][0]["abstention"]
-    assert hybrid["abstention_recall"] >= BARS["abstention_recall"] - 1e-9, (
-        f"abstained on {a['abstained_unanswerable']}/{a['unanswerable']} out-of-corpus questions"
-    )
-    assert hybrid["answered_rate"] == 1.0, (
-        f"abstained on {a['abstained_answerable']}/{a['answerable']} answerable"
-    )
+def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers) -> None:
+    m, rows = heldout_answers["hybrid"]
+    done, total = _abstained(rows, CLEARLY_OUT)
+    assert total >= 6
+    assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} clearly out-of-corpus"
+    a = m["abstention"]
+    assert hybrid["answered_rate"] == 1.0, f"abstained on {a['abstained_answerable']}/{a['answerable']} answerable"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="near-miss questions (on topic, fact not in the corpus) are answered with related "
+                          "sentences: abstained on 0/4 (measured at 635d9d6)")
+def test_abstains_on_near_miss_questions(heldout_answers) -> None:
+    _, rows = heldout_answers["hybrid"]
+    done, total = _abstained(rows, {"near_miss"})
+    assert total >= 4
+    assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} near-miss questions"
 
 
 def test_answer_labels(hybrid) -> None:
