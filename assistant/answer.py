@@ -72,6 +72,7 @@ _HAS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|ml|milligrams?|micrograms?|
 _REFERENCE = re.compile(r"^\s*(?:\d+\.\s*)?[A-Z][A-Za-z'-]+ [A-Z]{1,3}\b.*\bet al\b|\bdoi:|\bPMID\b|^Reference:", re.I)
 _FIELD_LINE = re.compile(r"^(?:Title|Lead Investigator|Reference|Category|Groups?|Design)\s*:", re.I)
 _END_PUNCT = re.compile(r"[.!:;”\")\]]$")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,17 @@ class Question:
 
     @classmethod
     def parse(cls, text: str, catalog: Catalog) -> Question:
+        """The question's terms and answer type (remembered per catalog: every stage asks for them)."""
+        seen = catalog.memo.setdefault("questions", {})
+        q = seen.get(text)
+        if q is None:
+            if len(seen) >= 256:
+                seen.clear()
+            q = seen[text] = cls._parse(text, catalog)
+        return q
+
+    @classmethod
+    def _parse(cls, text: str, catalog: Catalog) -> Question:
         vocab = catalog.vocab
         terms: dict[str, float] = {}
         for t in content_terms(text):
@@ -124,6 +136,16 @@ def _form(clean: str, title: str) -> float:
     return f * min(1.0, n / 6.0) ** 0.5
 
 
+def _sentence_form(catalog: Catalog, i: int) -> float:
+    """``_form`` of sentence i, remembered per catalog (it depends only on the sentence and its title)."""
+    forms = catalog.memo.setdefault("form", {})
+    f = forms.get(i)
+    if f is None:
+        doc = catalog.docs[int(catalog.s_doc[i])]
+        f = forms[i] = _form(catalog.s_clean[i], str(doc["meta"].get("title", "")))
+    return f
+
+
 def _same_block(catalog: Catalog, i: int, j: int) -> bool:
     """Whether sentences i < j are consecutive in one paragraph, bullet or line of the same document."""
     if j != i + 1 or j >= len(catalog.s_doc) or catalog.s_doc[i] != catalog.s_doc[j]:
@@ -144,13 +166,12 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
     seen: dict[int, Scored] = {}
 
     def base(i: int, rank: int) -> Scored:
-        doc = catalog.docs[int(catalog.s_doc[i])]
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(set(terms[i]))
         typed = 1.0 if q.wants is None else (1.0 if q.wants.search(clean) else 0.85)
         bonus = 0.12 if typed == 1.0 and q.wants is not None else 0.0
-        form = _form(clean, str(doc["meta"].get("title", ""))) * typed
+        form = _sentence_form(catalog, i) * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
 
@@ -214,30 +235,31 @@ def sentence_features(question: str, qvec: np.ndarray, scored: Sequence[Scored],
     q = Question.parse(question, catalog)
     vocab = catalog.vocab
     asked = set(q.terms)
+    idf = catalog.memo.setdefault("term_idf", {})
+    n = len(catalog.s_doc)
+    idx = np.fromiter((sc.index for sc in scored), dtype=np.int64, count=len(scored))
+    prev_i, next_i = np.clip(idx - 1, 0, max(n - 1, 0)), np.clip(idx + 1, 0, max(n - 1, 0))
+    cos = catalog.s_vec[idx] @ qvec if len(idx) else np.zeros(0)
+    same_doc = catalog.s_doc[idx]
+    prev_cos = np.where((idx > 0) & (catalog.s_doc[prev_i] == same_doc), catalog.s_vec[prev_i] @ qvec, 0.0)
+    next_cos = np.where((idx < n - 1) & (catalog.s_doc[next_i] == same_doc), catalog.s_vec[next_i] @ qvec, 0.0)
     rows = []
     for r, sc in enumerate(scored):
         i = sc.index
         clean = catalog.s_clean[i]
-        doc = catalog.docs[int(catalog.s_doc[i])]
         terms = set(catalog.s_terms[i])
-        cos = float(catalog.s_vec[i] @ qvec)
+        weights = {t: idf[t] if t in idf else idf.setdefault(t, vocab.idf(t)) for t in terms}
+        total = sum(weights.values()) or 1.0
+        novelty = sum(w for t, w in weights.items() if t not in asked) / total
         cov = q.coverage(terms)
-        weight = sum(vocab.idf(t) for t in terms) or 1.0
-        novelty = sum(vocab.idf(t) for t in terms if t not in asked) / weight
         typed = 0.0 if q.wants is None else (1.0 if q.wants.search(clean) else -1.0)
-
-        def near(j: int, i: int = i) -> float:
-            if 0 <= j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i]:
-                return float(catalog.s_vec[j] @ qvec)
-            return 0.0
-
         label = catalog.s_label[i]
         rows.append([
-            sc.score, cos, cov, typed, _form(clean, str(doc["meta"].get("title", ""))),
+            sc.score, float(cos[r]), cov, typed, _sentence_form(catalog, i),
             min(sc.passage_rank, 8) / 8, r / RANK_POOL, novelty, float(np.log1p(len(clean.split()))),
-            float(not _END_PUNCT.search(clean)), near(i - 1), near(i + 1), float(clean.rstrip().endswith(":")),
-            float(any(ch.isdigit() for ch in clean)), float(label == "evidence"), float(label == "opinion"),
-            float(label == "marketing"), cov * cos,
+            float(not _END_PUNCT.search(clean)), float(prev_cos[r]), float(next_cos[r]),
+            float(clean.rstrip().endswith(":")), float(_DIGIT.search(clean) is not None),
+            float(label == "evidence"), float(label == "opinion"), float(label == "marketing"), float(cos[r]) * cov,
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANKER_FEATURES))
 
@@ -280,10 +302,13 @@ def support_of(question: str, chosen: Sequence[Scored], catalog: Catalog) -> flo
     best = max(s.score for s in chosen)
     q = Question.parse(question, catalog)
     covered: set[str] = set()
+    titles = catalog.memo.setdefault("title_terms", {})
     for s in chosen:
         covered.update(catalog.s_terms[s.index])
-        title = catalog.docs[int(catalog.s_doc[s.index])]["meta"].get("title", "")
-        covered.update(content_terms(str(title)))
+        d = int(catalog.s_doc[s.index])
+        if d not in titles:
+            titles[d] = content_terms(str(catalog.docs[d]["meta"].get("title", "")))
+        covered.update(titles[d])
     return best * q.coverage(covered) ** 0.5
 
 

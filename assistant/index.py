@@ -101,6 +101,7 @@ class Catalog:
 
     _terms: list[list[str]] | None = None
     _vocab: Any = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # per-process derived values
 
     @property
     def s_terms(self) -> list[list[str]]:
