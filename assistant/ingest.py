@@ -89,8 +89,10 @@ def discover(paths: Sequence[Path], extensions: Sequence[str]) -> tuple[list[Pat
 
     def consider(p: Path, root: Path | None) -> None:
         if p.is_symlink():
-            target = p.resolve()
-            if root is not None and not target.is_relative_to(root.resolve()):
+            # A link is followed only within its corpus folder (or, when named directly, the folder it
+            # lies in): a link cannot pull in a file from elsewhere on the machine.
+            fence = (root if root is not None else p.parent).resolve()
+            if not p.resolve().is_relative_to(fence):
                 refused.append((str(p), "a symbolic link that points outside the corpus folder; it was not followed"))
                 return
         if p.suffix.lower() not in extensions:

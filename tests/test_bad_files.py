@@ -162,7 +162,7 @@ def test_a_named_bad_file_is_bad_input_exit_2_with_one_line(ingested, capsys) ->
     from assistant import cli
 
     folder, _, _, expected, _, _ = ingested
-    for name in ("truncated.pdf", "unknown-encryption.pdf", "binary.txt", "notes.docx"):
+    for name in ("truncated.pdf", "unknown-encryption.pdf", "binary.txt", "notes.docx", "outside-link.txt"):
         assert cli.main(["ingest", str(folder / name)]) == 2, name
         err = capsys.readouterr().err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
