@@ -6,6 +6,7 @@ Layout of the data folder::
     state.json              the commit point: which artefact version of each document is live
     docs/<id>-<ver>.json    text, metadata, sentences (offsets, label) and chunks of one document
     docs/<id>-<ver>.npy     its sentence vectors (float32, normalised)
+    docs/<id>-<ver>.chunks.npy  its chunk vectors: each chunk's text embedded (the store holds the same)
     bm25/<fingerprint>/     the BM25 index of the live chunks
     snapshot/<stamp>.*      the live artefacts gathered into two files, with every sentence's content
                             words, so opening a large index reads two files instead of two per document
@@ -131,33 +132,26 @@ class Catalog:
         return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
 
 
-def chunk_vectors(s_vec: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """A chunk's vector: the normalised mean of its sentence vectors."""
-    if len(lo) == 0:
-        return np.zeros((0, s_vec.shape[1] if s_vec.ndim == 2 else 0), dtype=np.float32)
-    csum = np.vstack([np.zeros((1, s_vec.shape[1]), dtype=np.float64), np.cumsum(s_vec, axis=0, dtype=np.float64)])
-    means = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)[:, None]
-    norms = np.linalg.norm(means, axis=1, keepdims=True)
-    return (means / np.maximum(norms, 1e-12)).astype(np.float32)
+SNAPSHOT_FORMAT = 2
+ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
-SNAPSHOT_FORMAT = 1
-
-
-def _read_artefact(data_dir: Path, doc_id: str, entry: dict[str, Any]) -> tuple[dict[str, Any], np.ndarray]:
+def _read_artefact(data_dir: Path, doc_id: str,
+                   entry: dict[str, Any]) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     base = data_dir / entry["artefact"]
     try:
         # Not with_suffix: a document id may contain dots ("guide.v2"), and the version follows it.
         art = json.loads(base.with_name(f"{base.name}.json").read_text(encoding="utf-8"))
         vec = np.load(base.with_name(f"{base.name}.npy"), allow_pickle=False)
+        cvec = np.load(base.with_name(f"{base.name}.chunks.npy"), allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise StoreError(
             f"The index in {data_dir} is damaged: document '{doc_id}' cannot be read ({exc.__class__.__name__}). "
             f"{REBUILD_HINT}"
         ) from None
-    if vec.shape[0] != len(art["sentences"]):
+    if vec.shape[0] != len(art["sentences"]) or cvec.shape[0] != len(art["chunks"]):
         raise StoreError(f"The index in {data_dir} is damaged: '{doc_id}' has mismatched vectors. {REBUILD_HINT}")
-    return art, vec
+    return art, vec, cvec
 
 
 def _artefact_stamp(data_dir: Path, state: dict[str, Any]) -> str | None:
@@ -166,7 +160,7 @@ def _artefact_stamp(data_dir: Path, state: dict[str, Any]) -> str | None:
     h = hashlib.sha256(f"{SNAPSHOT_FORMAT}".encode())
     for doc_id in sorted(state["docs"]):
         base = data_dir / state["docs"][doc_id]["artefact"]
-        for suffix in (".json", ".npy"):
+        for suffix in ARTEFACT_SUFFIXES:
             try:
                 st = os.stat(base.with_name(base.name + suffix))
             except OSError:
@@ -175,27 +169,31 @@ def _artefact_stamp(data_dir: Path, state: dict[str, Any]) -> str | None:
     return h.hexdigest()
 
 
-def _read_snapshot(data_dir: Path, stamp: str) -> tuple[list[dict[str, Any]], np.ndarray, list[list[str]]] | None:
-    base = data_dir / "snapshot" / stamp
+def _read_snapshot(data_dir: Path,
+                   stamp: str) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray, list[list[str]]] | None:
+    folder = data_dir / "snapshot"
     try:
-        head = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-        vecs = np.load(base.with_suffix(".npy"), allow_pickle=False)
+        head = json.loads((folder / f"{stamp}.json").read_text(encoding="utf-8"))
+        vecs = np.load(folder / f"{stamp}.npy", allow_pickle=False)
+        cvecs = np.load(folder / f"{stamp}.chunks.npy", allow_pickle=False)
         arts, terms = head["docs"], head["terms"]
-        if vecs.shape[0] != len(terms) or sum(len(a["sentences"]) for a in arts) != len(terms):
+        if (vecs.shape[0] != len(terms) or sum(len(a["sentences"]) for a in arts) != len(terms)
+                or cvecs.shape[0] != sum(len(a["chunks"]) for a in arts)):
             return None
-        return arts, vecs, terms
+        return arts, vecs, cvecs, terms
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or unreadable: a cache only, so the artefacts are read instead
 
 
-def _write_snapshot(data_dir: Path, stamp: str, arts: list[dict[str, Any]], vecs: np.ndarray,
+def _write_snapshot(data_dir: Path, stamp: str, arts: list[dict[str, Any]], vecs: np.ndarray, cvecs: np.ndarray,
                     terms: list[list[str]]) -> None:
-    """Both files are named by the stamp, so any pair on disk belongs together; older pairs are removed."""
+    """All files are named by the stamp, so any set on disk belongs together; older sets are removed."""
     folder = data_dir / "snapshot"
     try:
-        buf = io.BytesIO()
-        np.save(buf, vecs, allow_pickle=False)
-        atomic_write(folder / f"{stamp}.npy", buf.getvalue())
+        for suffix, array in ((".npy", vecs), (".chunks.npy", cvecs)):
+            buf = io.BytesIO()
+            np.save(buf, array, allow_pickle=False)
+            atomic_write(folder / f"{stamp}{suffix}", buf.getvalue())
         atomic_write(folder / f"{stamp}.json",
                      json.dumps({"docs": arts, "terms": terms}, ensure_ascii=False).encode("utf-8"))
         for p in folder.iterdir():
@@ -210,27 +208,27 @@ def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
     stamp = _artefact_stamp(data_dir, state)
     snap = _read_snapshot(data_dir, stamp) if stamp else None
     if snap is not None:
-        arts, all_vecs, terms = snap
+        arts, all_vecs, c_vecs, terms = snap
         doc_ids = sorted(state["docs"])
         if [a.get("doc_id") for a in arts] != doc_ids:
             snap = None
     if snap is None:
-        pairs = [_read_artefact(data_dir, d, state["docs"][d]) for d in sorted(state["docs"])]
-        arts = [a for a, _ in pairs]
-        dim = pairs[0][1].shape[1] if pairs else 384
-        all_vecs = (np.vstack([v.astype(np.float32, copy=False) for _, v in pairs]) if pairs
-                    else np.zeros((0, dim), dtype=np.float32))
+        read = [_read_artefact(data_dir, d, state["docs"][d]) for d in sorted(state["docs"])]
+        arts = [a for a, _, _ in read]
+        dim = read[0][1].shape[1] if read else 384
+        all_vecs, c_vecs = ((np.vstack([r[k].astype(np.float32, copy=False) for r in read]) if read
+                             else np.zeros((0, dim), dtype=np.float32)) for k in (1, 2))
         terms = None
-    cat = _assemble(arts, all_vecs)
+    cat = _assemble(arts, all_vecs, c_vecs)
     if terms is None:
         if stamp is not None:
-            _write_snapshot(data_dir, stamp, arts, all_vecs, cat.s_terms)
+            _write_snapshot(data_dir, stamp, arts, all_vecs, c_vecs, cat.s_terms)
     else:
         cat._terms = terms
     return cat
 
 
-def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray) -> Catalog:
+def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray, c_vec: np.ndarray) -> Catalog:
     cat = Catalog()
     s_doc, s_start, s_end, c_doc, c_lo, c_hi = [], [], [], [], [], []
     n_sent = 0
@@ -262,7 +260,7 @@ def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray) -> Catalog:
     cat.c_doc = np.asarray(c_doc, dtype=np.int32)
     cat.c_lo = np.asarray(c_lo, dtype=np.int64)
     cat.c_hi = np.asarray(c_hi, dtype=np.int64)
-    cat.c_vec = chunk_vectors(cat.s_vec, cat.c_lo, cat.c_hi)
+    cat.c_vec = c_vec
     return cat
 
 

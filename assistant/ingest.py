@@ -25,12 +25,12 @@ import numpy as np
 
 from .chunk import make_chunks, split_sentences
 from .errors import IngestError, StoreError
-from .index import Catalog, Lexical, atomic_write, load_catalog, read_state, write_state
+from .index import ARTEFACT_SUFFIXES, Catalog, Lexical, atomic_write, load_catalog, read_state, write_state
 from .parse import read_file
 from .records import Chunk, Document, Span
 from .settings import Settings
 
-PIPELINE_VERSION = "p2"  # p2: trained labeller reading whole documents; source cards v2
+PIPELINE_VERSION = "p3"  # p3: chunks embedded as text; p2: trained labeller reading whole documents, cards v2
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -288,19 +288,23 @@ def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, 
     if not docs:
         return
     texts = [s.clean for d, _ in docs for s in d.sentences]
-    vectors = get_embedder(settings.embed).embed(texts)
+    chunk_texts = [chunk_text(d, c) for d, _ in docs for c in d.chunks]
+    # One call, so the embedder batches sentences and chunks together by length.
+    both = get_embedder(settings.embed).embed(texts + chunk_texts)
+    vectors, c_vectors = both[: len(texts)], both[len(texts) :]
     # The labeller reads one document at a time (a sentence's place in it matters), and reuses
     # these vectors only when they come from the embedder it was trained with.
     reuse = getattr(labeller, "embedder", "") == settings.embed.backend
     data_dir = Path(settings.data_dir)
-    pos = 0
+    pos = cpos = 0
     written: list[tuple[Document, str, str, np.ndarray]] = []
     for doc, version in docs:
-        n = len(doc.sentences)
-        vec = vectors[pos : pos + n]
+        n, m = len(doc.sentences), len(doc.chunks)
+        vec, cvec = vectors[pos : pos + n], c_vectors[cpos : cpos + m]
         labs = labeller.label([s.clean for s in doc.sentences], vec if reuse else None, doc.meta)
         pos += n
-        written.append((doc, version, _write_artefacts(doc, version, vec, labs, data_dir), vec))
+        cpos += m
+        written.append((doc, version, _write_artefacts(doc, version, vec, cvec, labs, data_dir), cvec))
     # One store write per batch: Chroma's cost per call dwarfs its cost per chunk.
     _upsert_chunks(store, written)
     stale: list[str] = []
@@ -322,8 +326,14 @@ def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, 
             on_document(doc.doc_id)
 
 
-def _write_artefacts(doc: Document, version: str, vec: np.ndarray, labels: list[Any], data_dir: Path) -> str:
-    """Write a document's immutable artefacts (record and sentence vectors); returns their name."""
+def chunk_text(doc: Document, c: Chunk) -> str:
+    """What a chunk's vector embeds: its sentences as read (markup and page noise left out)."""
+    return " ".join(s.clean for s in doc.sentences[c.sentences[0] : c.sentences[1]])
+
+
+def _write_artefacts(doc: Document, version: str, vec: np.ndarray, cvec: np.ndarray, labels: list[Any],
+                     data_dir: Path) -> str:
+    """Write a document's immutable artefacts (record, sentence and chunk vectors); returns their name."""
     from .cards import build_card
 
     artefact = f"docs/{doc.doc_id}-{version}"
@@ -334,25 +344,22 @@ def _write_artefacts(doc: Document, version: str, vec: np.ndarray, labels: list[
         "chunks": [[c.id, c.start, c.end, c.sentences[0], c.sentences[1]] for c in doc.chunks],
     }
     record["card"] = build_card(doc, [lab.label for lab in labels])
-    buf = __import__("io").BytesIO()
-    np.save(buf, vec.astype(np.float32))
-    atomic_write(data_dir / f"{artefact}.npy", buf.getvalue())
+    for suffix, array in ((".chunks.npy", cvec), (".npy", vec)):
+        buf = __import__("io").BytesIO()
+        np.save(buf, array.astype(np.float32))
+        atomic_write(data_dir / f"{artefact}{suffix}", buf.getvalue())
     atomic_write(data_dir / f"{artefact}.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
     return artefact
 
 
 def _upsert_chunks(store: Any, written: list[tuple[Document, str, str, np.ndarray]]) -> None:
-    """Write the chunks of several documents to the store in one call; chunk vectors come from sentence vectors."""
-    from .index import chunk_vectors
-
+    """Write the chunks of several documents, with their vectors, to the store in one call."""
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []
     vecs: list[np.ndarray] = []
-    for doc, _, _, vec in written:
-        lo = np.array([c.sentences[0] for c in doc.chunks], dtype=np.int64)
-        hi = np.array([c.sentences[1] for c in doc.chunks], dtype=np.int64)
-        vecs.append(chunk_vectors(vec, lo, hi))
+    for doc, _, _, cvec in written:
+        vecs.append(cvec)
         ids.extend(c.id for c in doc.chunks)
         texts.extend(c.text for c in doc.chunks)
         metas.extend(_chunk_meta(doc, c) for c in doc.chunks)
@@ -373,11 +380,11 @@ def _reconcile(store: Any, state: dict[str, Any]) -> None:
 
 
 def _collect_garbage(data_dir: Path, state: dict[str, Any], fingerprint: str) -> None:
-    keep = {e["artefact"].split("/", 1)[1] for e in state["docs"].values()}
+    keep = {e["artefact"].split("/", 1)[1] + suffix for e in state["docs"].values() for suffix in ARTEFACT_SUFFIXES}
     docs_dir = data_dir / "docs"
     if docs_dir.is_dir():
         for p in docs_dir.iterdir():
-            if p.name.startswith(".") or p.with_suffix("").name not in keep:
+            if p.name.startswith(".") or p.name not in keep:
                 p.unlink(missing_ok=True)
     bm25_dir = data_dir / "bm25"
     if bm25_dir.is_dir():

@@ -94,7 +94,8 @@ def _uncommitted_artefact(data: Path) -> bool:
     if not docs.is_dir():
         return False
     live = {e["artefact"].split("/", 1)[1] for e in _state(data)["docs"].values()}
-    return any(p.name.endswith(".npy") and p.name[:-4] not in live for p in docs.iterdir())
+    return any(p.name.endswith(".npy") and p.name.removesuffix(".npy").removesuffix(".chunks") not in live
+               for p in docs.iterdir())
 
 
 def _snapshot(settings) -> dict:

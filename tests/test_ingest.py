@@ -128,14 +128,14 @@ def test_the_index_opens_from_one_snapshot_that_equals_the_artefacts(small_corpu
     ingest([small_corpus], settings, progress=False)
     data = Path(settings.data_dir)
     state = read_state(data)
-    snaps = sorted(p.suffix for p in (data / "snapshot").iterdir())
-    assert snaps == [".json", ".npy"]
+    snaps = sorted(p.name.split(".", 1)[1] for p in (data / "snapshot").iterdir())
+    assert snaps == ["chunks.npy", "json", "npy"]
     from_snapshot = index_module.load_catalog(data, state)
     assert from_snapshot._terms is not None  # content words came from the snapshot, not recomputed
     shutil.rmtree(data / "snapshot")
     from_artefacts = index_module.load_catalog(data, state)  # and writes the snapshot again
     assert _catalog_view(from_snapshot) == _catalog_view(from_artefacts)
-    assert len(list((data / "snapshot").iterdir())) == 2
+    assert len(list((data / "snapshot").iterdir())) == 3
 
 
 def test_a_garbage_snapshot_is_ignored_and_a_changed_corpus_replaces_it(small_corpus: Path) -> None:
@@ -148,6 +148,24 @@ def test_a_garbage_snapshot_is_ignored_and_a_changed_corpus_replaces_it(small_co
     assert _catalog_view(Index.open(settings).catalog) == _catalog_view(healthy)
     (small_corpus / SMALL[0]).unlink()
     ingest([small_corpus], settings, progress=False)
-    names = {p.stem for p in (data / "snapshot").iterdir()}
+    names = {p.name.split(".", 1)[0] for p in (data / "snapshot").iterdir()}
     assert len(names) == 1  # the old snapshot is gone
     assert {d["doc_id"] for d in Index.open(settings).catalog.docs} == {Path(SMALL[1]).stem}
+
+
+def test_a_chunk_vector_is_its_own_text_embedded(small_corpus: Path) -> None:
+    import numpy as np
+
+    from assistant.embed import get_embedder
+
+    settings = load_settings()
+    ingest([small_corpus], settings, progress=False)
+    cat = Index.open(settings).catalog
+    texts = [" ".join(cat.s_clean[int(cat.c_lo[i]) : int(cat.c_hi[i])]) for i in range(len(cat.c_id))]
+    fresh = get_embedder(settings.embed).embed(texts)
+    agreement = np.sum(fresh * cat.c_vec, axis=1)
+    assert agreement.min() > 0.999, agreement.min()
+    # and not the mean of its sentence vectors, which a multi-sentence chunk would not match this closely
+    mean = np.stack([cat.s_vec[int(cat.c_lo[i]) : int(cat.c_hi[i])].mean(axis=0) for i in range(len(cat.c_id))])
+    mean /= np.linalg.norm(mean, axis=1, keepdims=True)
+    assert np.sum(mean * cat.c_vec, axis=1).min() < 0.99
