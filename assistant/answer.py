@@ -325,6 +325,9 @@ class ExtractiveGenerator(Generator):
         """The sentences to answer with: the ranker's most likely answer sentences, within a length
         budget and a sentence cap, without near-duplicates."""
         pool = scored[:RANK_POOL]
+        if self.ranker is None and pool:
+            # The hand-weighted score alone: sentences far below the best one are not answers.
+            pool = [s for s in pool if s.score >= pool[0].score - self.settings.relative_cutoff]
         if self.ranker is not None and pool:
             p = self.ranker.probabilities(sentence_features(question, qvec, pool, catalog))
             # The most likely sentence always answers; the rest only if the ranker finds them likely

@@ -57,8 +57,10 @@ class AnswerSettings(_Stage):
     min_rank_probability: float = Field(
         0.05, ge=0.0, le=1.0, description="Sentences the ranker finds less likely than this are left out.")
     ranker: Literal["trained", "none"] = Field(
-        "trained", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
+        "none", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
+    relative_cutoff: float = Field(
+        0.2, ge=0.0, description="Without the ranker, sentences scoring this far below the best are left out.")
     duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")
     max_question_chars: int = Field(2000, gt=0, description="Longer questions are refused.")
 

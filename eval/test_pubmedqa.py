@@ -118,11 +118,6 @@ def test_hybrid_beats_both_single_retrievers(retrieval) -> None:
     assert h >= best, f"hybrid R@1 {h:.3f} < best single retriever {best:.3f}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="hybrid R@1 0.960 < whole-abstract dense MiniLM 0.971 (measured at 6c3e3ed)",
-)
 def test_hybrid_beats_whole_abstract_baselines(retrieval) -> None:
     h = retrieval["hybrid"]["recall@1"]
     best = max(retrieval["whole_abstract_bm25"]["recall@1"], retrieval["whole_abstract_dense"]["recall@1"])

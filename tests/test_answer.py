@@ -107,15 +107,15 @@ def test_the_shipped_ranker_matches_the_features_the_answer_stage_computes() -> 
         Ranker.from_dict({**shipped, "features": shipped["features"][:-1]})
 
 
-def test_the_ranker_finds_the_sentence_that_answers_when_the_hand_weighted_score_does_not(seed_assistant) -> None:
+def test_the_trained_ranker_can_be_chosen_and_still_answers_with_the_asked_fact(seed_assistant) -> None:
     from assistant.answer import ExtractiveGenerator
 
     q = "At what stage of a physician's series did most SIJ fusion complications occur?"
     qvec = seed_assistant.index.embedder.embed_one(q)
     passages = seed_assistant.retriever.run(q, qvec)
     catalog = seed_assistant.index.catalog
-    plain = ExtractiveGenerator(seed_assistant.settings.answer.model_copy(update={"ranker": "none"}))
-    ranked = ExtractiveGenerator(seed_assistant.settings.answer)
-    assert ranked.ranker is not None and plain.ranker is None
-    assert "early" not in plain.generate(q, qvec, passages, catalog).answer.lower()
-    assert "early" in ranked.generate(q, qvec, passages, catalog).answer.lower()
+    ranked = ExtractiveGenerator(seed_assistant.settings.answer.model_copy(update={"ranker": "trained"}))
+    assert ranked.ranker is not None
+    ans = ranked.generate(q, qvec, passages, catalog)
+    assert not ans.abstained and "early" in ans.answer.lower()
+    assert {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)} == {c.n for c in ans.citations}
