@@ -78,7 +78,7 @@ def test_heldout_set_is_the_independent_one(heldout_data) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="held-out key-fact recall 0.717 < 0.85 (measured at 635d9d6)"
+    strict=True, raises=AssertionError, reason="held-out key-fact recall 0.656 < 0.85 (measured at e78bf29)"
 )
 def test_key_facts(hybrid) -> None:
     assert hybrid["key_fact_recall"] >= BARS["key_fact_recall"], (
@@ -110,7 +110,7 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="near-miss questions (on topic, fact not in the corpus) are answered with related "
-                          "sentences: abstained on 0/4 (measured at 635d9d6)")
+                          "sentences: abstained on 0/4 (measured at e78bf29)")
 def test_abstains_on_near_miss_questions(heldout_answers) -> None:
     _, rows = heldout_answers["hybrid"]
     done, total = _abstained(rows, {"near_miss"})
