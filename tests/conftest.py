@@ -59,3 +59,22 @@ def seed_assistant(seed_settings):
     from assistant.pipeline import Assistant
 
     return Assistant(seed_settings)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright, one for the whole session: the sync API allows only
+    one running Playwright per thread, so every browser test shares this one."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

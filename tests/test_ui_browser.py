@@ -7,7 +7,6 @@ never run script taken from a user or a document.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -15,9 +14,6 @@ import ui_support
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 180_000
 PAYLOADS = ('<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">')
 BACK_PAIN = "back pain is the third most common reason people see a doctor"
@@ -31,18 +27,6 @@ UPLOAD_TEXT = (
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory, seed_settings):
     yield from ui_support.session_server(tmp_path_factory, seed_settings)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

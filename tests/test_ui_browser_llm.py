@@ -23,9 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 180_000
 QUESTION = "How many patients underwent SI joint fusion in the trial published in The Spine Journal?"
 KEPT = "The trial included 276 adult patients who underwent SIJ fusion with Sacrix titanium triangular implants"
@@ -64,18 +61,6 @@ def llm_app(tmp_path_factory, seed_settings, model_server):
     app = servers.start_app(env, ARTIFACTS / "server-llm.log", timeout_s=180, grace_s=15, kill_wait_s=5)
     yield app
     servers.stop(app.proc, grace_s=15, kill_wait_s=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_removed_sentences_fold_under_the_answer_as_text(browser, llm_app, model_server) -> None:
