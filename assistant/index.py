@@ -38,6 +38,12 @@ if TYPE_CHECKING:
     from .store import VectorStore
 
 STATE_FORMAT = 1
+DEFAULT_EMBEDDER = "minilm|256"  # what a state entry written before embedders were recorded was built with
+
+
+def embedder_name(settings: Settings) -> str:
+    """The embedder a document's vectors come from, as recorded in the state: backend and token limit."""
+    return f"{settings.embed.backend}|{settings.embed.max_seq_length}"
 REBUILD_HINT = "Rebuild it with 'assistant ingest --rebuild'."
 
 
@@ -356,6 +362,13 @@ class Index:
         state = read_state(data_dir)
         if not state["docs"]:
             raise StoreError(f"The index in {data_dir.resolve()} is empty. Add documents with 'assistant ingest PATH'.")
+        built = {e.get("embedder", DEFAULT_EMBEDDER) for e in state["docs"].values()}
+        if built != {embedder_name(settings)}:
+            raise StoreError(
+                f"The index in {data_dir.resolve()} was built with the embedder {' and '.join(sorted(built))} "
+                f"(backend|token limit), but the settings select {embedder_name(settings)}: questions would be "
+                "embedded differently from the documents. Set ASSISTANT_EMBED__BACKEND (and "
+                "ASSISTANT_EMBED__MAX_SEQ_LENGTH) back, or re-embed with 'assistant ingest --rebuild'.")
         if settings.store_backend == "embedded" and not (data_dir / "chroma").is_dir():
             raise StoreError(f"The index in {data_dir.resolve()} is damaged: its vector store folder is missing. "
                              f"{REBUILD_HINT}")

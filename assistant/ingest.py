@@ -25,7 +25,17 @@ import numpy as np
 
 from .chunk import make_chunks, split_sentences
 from .errors import IngestError, StoreError
-from .index import ARTEFACT_SUFFIXES, Catalog, Lexical, atomic_write, load_catalog, read_state, write_state
+from .index import (
+    ARTEFACT_SUFFIXES,
+    DEFAULT_EMBEDDER,
+    Catalog,
+    Lexical,
+    atomic_write,
+    embedder_name,
+    load_catalog,
+    read_state,
+    write_state,
+)
 from .parse import read_file
 from .records import Chunk, Document, Span
 from .settings import Settings
@@ -234,6 +244,15 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             todo.append((path, None, doc_id, version))
         removed = [d for d, e in live.items() if d not in seen and any(
             Path(e["path"]).resolve().is_relative_to(r.resolve()) for r in roots)]
+        embedder = embedder_name(settings)
+        kept_other = sorted(d for d, e in live.items()
+                            if d not in seen and d not in removed and e.get("embedder", DEFAULT_EMBEDDER) != embedder)
+        if kept_other:
+            raise StoreError(
+                f"The index in {data_dir} was built with the embedder '{live[kept_other[0]].get('embedder', DEFAULT_EMBEDDER)}' "
+                f"and this run uses '{embedder}': ingesting only some files would mix vectors ({len(kept_other)} "
+                "document(s) left on the old one). Ingest the whole corpus, run 'assistant ingest --rebuild', "
+                "or set ASSISTANT_EMBED__BACKEND back.")
 
         dirty = data_dir / ".dirty"
         needs_store = bool(todo or removed or dirty.exists())
@@ -312,7 +331,8 @@ def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, 
         old = state["docs"].get(doc.doc_id)
         new_ids = [c.id for c in doc.chunks]
         stale.extend(sorted(set(old["chunk_ids"] if old else []) - set(new_ids)))
-        state["docs"][doc.doc_id] = {"version": version, "path": doc.path, "artefact": artefact, "chunk_ids": new_ids}
+        state["docs"][doc.doc_id] = {"version": version, "path": doc.path, "artefact": artefact, "chunk_ids": new_ids,
+                                     "embedder": embedder_name(settings)}
         (report.updated if old else report.added).append(doc.doc_id)
         report.chunks_written += len(doc.chunks)
     if stale:  # chunks of an earlier version; leftovers of an interrupted run are found by _reconcile

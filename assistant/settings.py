@@ -35,7 +35,7 @@ class IngestSettings(_Stage):
 
 
 class EmbedSettings(_Stage):
-    backend: str = Field("minilm", description="Embedder by name: 'minilm' (bundled all-MiniLM-L6-v2).")
+    backend: str = Field("minilm", description="Embedder by name: 'minilm' (bundled all-MiniLM-L6-v2) or 'minilm-int8' (the same, int8).")
     batch_size: int = Field(64, gt=0, description="Sentences per encode call.")
     max_seq_length: int = Field(256, gt=0, le=512, description="Token limit per text.")
 

@@ -1,6 +1,6 @@
 """The int8 embedder (``minilm-int8``): built offline from the bundled weights, close to float32, and what
-happens to an index when the embedder's name changes (two gaps are strict xfails until index.py and
-ingest.py record and check the embedder)."""
+happens to an index when the embedder's name changes: the state records each document's embedder, an
+index refuses questions under another one, and a partial ingest under another one is refused."""
 
 from __future__ import annotations
 
@@ -121,9 +121,6 @@ def test_switching_the_embedder_re_embeds_every_document(tmp_path: Path, small_c
         assert np.abs(_stored(fp32)[doc][1] - before[doc][1]).max() < 1e-5
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="state.json does not record the embedder, so nothing can refuse a mismatch at "
-                   "query time; needs a check in index.py (Index.open) and ingest.py")
 def test_an_index_refuses_questions_embedded_by_another_embedder(tmp_path: Path, small_corpus: Path) -> None:
     from assistant.pipeline import Assistant
 
@@ -132,9 +129,6 @@ def test_an_index_refuses_questions_embedded_by_another_embedder(tmp_path: Path,
         Assistant(_settings(tmp_path, "minilm-int8")).ask("What is radiofrequency neurotomy?")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="ingest re-embeds only the files it is given, so a partial ingest with another "
-                   "embedder leaves a mixed index; needs a check in ingest.py")
 def test_a_partial_ingest_with_another_embedder_does_not_mix_vectors(tmp_path: Path, small_corpus: Path) -> None:
     ingest([small_corpus], _settings(tmp_path, "minilm"), progress=False)
     try:
