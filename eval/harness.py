@@ -273,3 +273,13 @@ def weak_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+# The issue's "clearly out-of-corpus (dosing, prices, sports)" questions; near-misses are scored apart.
+CLEARLY_OUT = frozenset({"dosing", "cost", "off_topic"})
+
+
+def abstained_by_kind(rows: list[dict[str, Any]], kinds: set[str] | frozenset[str]) -> tuple[int, int]:
+    """How many answer rows of the given unanswerable kinds abstained, and how many there are."""
+    picked = [r for r in rows if r.get("kind") in kinds]
+    return sum(r["abstained"] for r in picked), len(picked)

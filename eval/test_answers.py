@@ -44,14 +44,9 @@ def test_hybrid_right_document(dev_answers) -> None:
     assert got >= 0.90, f"dev right-document rate {got:.3f}"
 
 
-def _abstained(rows: list[dict], kinds: set[str]) -> tuple[int, int]:
-    picked = [r for r in rows if r.get("kind") in kinds]
-    return sum(r["abstained"] for r in picked), len(picked)
-
-
 def test_hybrid_abstains_on_clearly_out_of_corpus_questions(dev_answers) -> None:
     m, rows = dev_answers["hybrid"]
-    done, total = _abstained(rows, {"dosing", "cost", "off_topic"})
+    done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
     assert total >= 6 and done / total >= 5 / 6 - 1e-9, f"abstained on {done}/{total} clearly out-of-corpus"
     a = m["abstention"]
     assert a["abstained_answerable"] == 0, f"abstained on {a['abstained_answerable']} answerable questions"
@@ -62,7 +57,7 @@ def test_hybrid_abstains_on_clearly_out_of_corpus_questions(dev_answers) -> None
                           "(measured at e78bf29)")
 def test_hybrid_abstains_on_near_miss_questions(dev_answers) -> None:
     _, rows = dev_answers["hybrid"]
-    done, total = _abstained(rows, {"near_miss"})
+    done, total = harness.abstained_by_kind(rows, {"near_miss"})
     assert total >= 4 and done / total >= 5 / 6 - 1e-9, f"abstained on {done}/{total} near-miss questions"
 
 

@@ -28,14 +28,6 @@ BARS = {
 }
 
 
-CLEARLY_OUT = {"dosing", "cost", "off_topic"}  # the "clearly out-of-corpus (dosing, prices, sports)"
-
-
-def _abstained(rows: list[dict], kinds: set[str]) -> tuple[int, int]:
-    picked = [r for r in rows if r.get("kind") in kinds]
-    return sum(r["abstained"] for r in picked), len(picked)
-
-
 def _share(done: int, total: int) -> float:
     return done / total if total else 0.0
 
@@ -47,7 +39,7 @@ def hybrid(heldout_answers) -> dict:
         "key_fact_recall": m["key_fact_recall"],
         "right_doc_rate": m["right_doc_rate"],
         "citation_integrity": min(m["citation_integrity"], m["answers_intact"]),
-        "abstention_recall": _share(*_abstained(heldout_answers["hybrid"][1], CLEARLY_OUT)),
+        "abstention_recall": _share(*harness.abstained_by_kind(heldout_answers["hybrid"][1], harness.CLEARLY_OUT)),
         "answered_rate": m["abstention"]["answered_rate"],
         "label_acceptable": m["label_acceptable"],
     }
@@ -101,7 +93,7 @@ def test_citation_integrity(heldout_answers) -> None:
 
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers) -> None:
     m, rows = heldout_answers["hybrid"]
-    done, total = _abstained(rows, CLEARLY_OUT)
+    done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
     assert total >= 6
     assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} clearly out-of-corpus"
     a = m["abstention"]
@@ -113,7 +105,7 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
                           "sentences: abstained on 0/4 (measured at e78bf29)")
 def test_abstains_on_near_miss_questions(heldout_answers) -> None:
     _, rows = heldout_answers["hybrid"]
-    done, total = _abstained(rows, {"near_miss"})
+    done, total = harness.abstained_by_kind(rows, {"near_miss"})
     assert total >= 4
     assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} near-miss questions"
 

@@ -78,3 +78,11 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """Two seed documents and the manifest in a fresh folder."""
+    from fixtures.small_corpus import copy_small_corpus
+
+    return copy_small_corpus(tmp_path / "small")

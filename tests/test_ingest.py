@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtures.small_corpus import SMALL
 
 from assistant.index import Index, read_state
 from assistant.ingest import ingest
@@ -15,18 +16,6 @@ from assistant.store import open_store
 
 pytestmark = pytest.mark.slow
 
-SEEDS = Path(__file__).resolve().parents[1] / "corpus"
-SMALL = ["000_184621efc1d6966c.txt", "004_f4c8e879eecea6ab.txt"]
-
-
-@pytest.fixture
-def small_corpus(tmp_path: Path) -> Path:
-    d = tmp_path / "small"
-    d.mkdir()
-    for name in SMALL:
-        shutil.copy(SEEDS / name, d / name)
-    shutil.copy(SEEDS / "manifest.toml", d / "manifest.toml")
-    return d
 
 
 def _store_ids(settings) -> set[str]:

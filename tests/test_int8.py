@@ -5,11 +5,11 @@ index refuses questions under another one, and a partial ingest under another on
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.small_corpus import SMALL
 
 from assistant.embed import Embedder, get_embedder
 from assistant.errors import StoreError
@@ -19,8 +19,6 @@ from assistant.settings import EmbedSettings, Settings, load_settings
 
 pytestmark = pytest.mark.slow
 
-SEEDS = Path(__file__).resolve().parents[1] / "corpus"
-SMALL = ["000_184621efc1d6966c.txt", "004_f4c8e879eecea6ab.txt"]
 SENTENCES = [
     "What is radiofrequency neurotomy?",
     "Facet joint injections place a small dose of anaesthetic into the joints of the spine.",
@@ -71,16 +69,6 @@ def test_an_int8_vector_depends_only_a_little_on_its_batch() -> None:
     assert cos[: len(SENTENCES)].min() > 0.98
     assert cos.min() > 0.94
     assert np.array_equal(emb.embed(SENTENCES + EDGES), batch)
-
-
-@pytest.fixture
-def small_corpus(tmp_path: Path) -> Path:
-    d = tmp_path / "small"
-    d.mkdir()
-    for name in SMALL:
-        shutil.copy(SEEDS / name, d / name)
-    shutil.copy(SEEDS / "manifest.toml", d / "manifest.toml")
-    return d
 
 
 def _settings(tmp_path: Path, backend: str) -> Settings:
