@@ -59,6 +59,10 @@ _ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|perso
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 _HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
+_ASKS_PLACE = re.compile(r"\bwhere\b|\b(?:what|which) (?:kind of |type of |sort of )?(?:facility|facilities|setting|settings|"
+                         r"place|places|location|venue)\b", re.I)
+_HAS_PLACE = re.compile(r"\b(?:cent(?:er|re)s?|hospitals?|clinics?|outpatient|inpatient|offices?|practices?|"
+                        r"universit(?:y|ies)|settings?|facilit(?:y|ies))\b", re.I)
 # Questions about money or dosing need a sentence that states one: a tangential passage about
 # the same procedure must never be offered as a price or a dose.
 _ASKS_COST = re.compile(r"\b(?:costs?|price[sd]?|pay|fees?|insurance|insured|co-?pay|afford\w*|expensive|cheap|"
@@ -103,7 +107,7 @@ class Question:
             mapped = vocab.resolve(t)
             terms[mapped or f"?{t}"] = vocab.idf(mapped)
         wants = _HAS_NUMBER if _ASKS_NUMBER.search(text) else _HAS_YEAR if _ASKS_YEAR.search(text) else (
-            _HAS_NAME if _ASKS_NAME.search(text) else None)
+            _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
         return cls(text, terms, wants, needs)
 
@@ -322,41 +326,63 @@ class ExtractiveGenerator(Generator):
         self.ranker: Ranker | None = default_ranker() if settings.ranker == "trained" else None
 
     def select(self, question: str, qvec: np.ndarray, scored: list[Scored], catalog: Catalog) -> list[Scored]:
-        """The sentences to answer with: the ranker's most likely answer sentences, within a length
-        budget and a sentence cap, without near-duplicates."""
+        """The sentences to answer with, chosen greedily by maximal marginal relevance: each next
+        sentence is the most relevant one once its similarity to those already chosen is charged
+        (``redundancy_penalty``), within a length budget and a sentence cap, never a near-duplicate.
+
+        Relevance is the hand-weighted score, or the trained ranker's probability when it is on."""
         pool = scored[:RANK_POOL]
-        if self.ranker is None and pool:
+        if not pool:
+            return []
+        if self.ranker is None:
             # The hand-weighted score alone: sentences far below the best one are not answers.
             pool = [s for s in pool if s.score >= pool[0].score - self.settings.relative_cutoff]
-        if self.ranker is not None and pool:
+            relevance = np.array([s.score for s in pool])
+        else:
             p = self.ranker.probabilities(sentence_features(question, qvec, pool, catalog))
             # The most likely sentence always answers; the rest only if the ranker finds them likely
             # enough, so a weak candidate never fills the budget just because it is short.
-            keep = self.settings.min_rank_probability
-            pool = [pool[j] for j in np.argsort(-p, kind="stable") if p[j] >= keep or p[j] == p.max()]
-        chosen: list[Scored] = []
+            keep = [j for j in range(len(pool)) if p[j] >= self.settings.min_rank_probability or p[j] == p.max()]
+            pool, relevance = [pool[j] for j in keep], p[keep]
+        idx = np.fromiter((s.index for s in pool), dtype=np.int64, count=len(pool))
+        sims = catalog.s_vec[idx] @ catalog.s_vec[idx].T
+        sizes = np.array([len(catalog.s_clean[i]) for i in idx])
+        budget, cap = self.settings.max_answer_chars, self.settings.max_sentences
+        available = np.ones(len(pool), dtype=bool)
+        nearest = np.zeros(len(pool))  # each candidate's highest similarity to a chosen sentence
+        chosen: list[int] = []
         used = 0
-        for s in pool:
-            size = len(catalog.s_clean[s.index])
-            if len(chosen) >= self.settings.max_sentences or used >= self.settings.max_answer_chars:
+        while len(chosen) < cap and used < budget:
+            fits = available & (nearest < self.settings.duplicate_similarity)
+            if chosen:
+                fits &= used + sizes <= budget  # too long for what is left; a shorter one may still fit
+            if not fits.any():
                 break
-            if chosen and used + size > self.settings.max_answer_chars:
-                continue  # too long for what is left; a shorter sentence may still fit
-            vec = catalog.s_vec[s.index]
-            if any(float(vec @ catalog.s_vec[c.index]) >= self.settings.duplicate_similarity for c in chosen):
-                continue
-            chosen.append(s)
-            used += size
-        return chosen
+            value = np.where(fits, relevance - self.settings.redundancy_penalty * nearest, -np.inf)
+            j = int(np.argmax(value))  # a tie goes to the better-ranked candidate
+            chosen.append(j)
+            used += int(sizes[j])
+            available[j] = False
+            nearest = np.maximum(nearest, sims[j])
+        return [pool[j] for j in chosen]
+
+    def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:
+        """Whether a question about a price or a dose is answered by a core sentence that states one.
+
+        Only sentences within ``core_cutoff`` of the best count: a passing mention of a fee in a
+        sentence chosen to round out the answer must never make it an answer about price."""
+        if q.needs is None:
+            return True
+        best = max((s.score for s in chosen), default=0.0)
+        return any(q.needs.search(catalog.s_clean[s.index]) for s in chosen
+                   if s.score >= best - self.settings.core_cutoff)
 
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
         scored = score_sentences(question, qvec, passages, catalog)
         chosen = self.select(question, qvec, scored, catalog)
         support = support_of(question, chosen, catalog)
         q = Question.parse(question, catalog)
-        if support < self.settings.min_support or (
-            q.needs is not None and not any(q.needs.search(catalog.s_clean[c.index]) for c in chosen)
-        ):
+        if support < self.settings.min_support or not self.states_needed(q, chosen, catalog):
             return abstain(question, support)
         return compose(question, chosen, catalog, support, self.name)
 

@@ -53,14 +53,18 @@ class RetrieveSettings(_Stage):
 
 class AnswerSettings(_Stage):
     max_sentences: int = Field(8, gt=0, le=20, description="Most sentences (list items count) in an extractive answer.")
-    max_answer_chars: int = Field(700, gt=0, description="Length budget of an extractive answer's sentences.")
+    max_answer_chars: int = Field(900, gt=0, description="Length budget of an extractive answer's sentences.")
     min_rank_probability: float = Field(
         0.05, ge=0.0, le=1.0, description="Sentences the ranker finds less likely than this are left out.")
     ranker: Literal["trained", "none"] = Field(
         "none", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
     relative_cutoff: float = Field(
-        0.2, ge=0.0, description="Without the ranker, sentences scoring this far below the best are left out.")
+        0.3, ge=0.0, description="Without the ranker, sentences scoring this far below the best are left out.")
+    redundancy_penalty: float = Field(
+        0.4, ge=0.0, description="How much a candidate's similarity to already chosen sentences costs it (MMR).")
+    core_cutoff: float = Field(
+        0.2, ge=0.0, description="A price or dose must be stated by a sentence scoring within this of the best.")
     duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")
     max_question_chars: int = Field(2000, gt=0, description="Longer questions are refused.")
 

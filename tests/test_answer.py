@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
@@ -48,6 +49,7 @@ def test_every_marker_resolves_and_every_citation_matches_the_file(seed_assistan
     "Who won the 2022 FIFA World Cup?",
     "How many milligrams of gabapentin should I take for sciatica?",
     "How much does SI joint fusion cost?",
+    "How much does a consultation with Dr. Richard Kim cost?",  # the corpus only says joining PSPS is free
     "What is the capital of Australia?",
 ])
 def test_an_out_of_corpus_question_gets_a_plain_abstention(seed_assistant, question: str) -> None:
@@ -119,3 +121,29 @@ def test_the_trained_ranker_can_be_chosen_and_still_answers_with_the_asked_fact(
     ans = ranked.generate(q, qvec, passages, catalog)
     assert not ans.abstained and "early" in ans.answer.lower()
     assert {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)} == {c.n for c in ans.citations}
+
+
+def test_a_where_question_is_answered_with_a_place(seed_assistant) -> None:
+    ans = seed_assistant.ask("In what kind of facility did the IPM physicians perform the SIJ fusions?")
+    assert not ans.abstained and "ambulatory surgery center" in ans.answer.lower()
+
+
+def test_the_answer_prefers_a_new_point_to_a_restatement_of_one_already_chosen(seed_assistant) -> None:
+    from assistant.answer import ExtractiveGenerator, Scored
+
+    catalog = seed_assistant.index.catalog
+    vecs = catalog.s_vec
+    first = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("Design: 276 patients"))
+    sims = vecs @ vecs[first]
+    restatement = next(int(i) for i in np.argsort(-sims) if 0.6 <= sims[i] < 0.85 and len(catalog.s_clean[i]) > 40)
+    other = next(int(i) for i in np.argsort(sims) if len(catalog.s_clean[i]) > 40)
+    pool = [Scored(first, 1.0, 0), Scored(restatement, 0.95, 0), Scored(other, 0.8, 1)]
+    settings = seed_assistant.settings.answer.model_copy(update={"max_sentences": 2, "max_answer_chars": 10_000})
+    qvec = vecs[first]
+
+    def chosen(penalty: float) -> list[int]:
+        generator = ExtractiveGenerator(settings.model_copy(update={"redundancy_penalty": penalty}))
+        return [s.index for s in generator.select("trial size", qvec, pool, catalog)]
+
+    assert chosen(0.0) == [first, restatement]  # by score alone, the restatement wins
+    assert chosen(settings.redundancy_penalty) == [first, other]
