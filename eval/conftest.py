@@ -84,14 +84,27 @@ def dev_data() -> dict[str, list[dict]]:
     }
 
 
+def _heldout(split: str) -> dict[str, list[dict]]:
+    folder = harness.HELDOUT_SETS[split]
+    out = {
+        "answerable": harness.load_jsonl(folder / "questions.jsonl"),
+        "unanswerable": harness.load_jsonl(folder / "unanswerable.jsonl"),
+    }
+    if (folder / "claims.jsonl").exists():
+        out["claims"] = harness.load_jsonl(folder / "claims.jsonl")
+    return out
+
+
 @pytest.fixture(scope="session")
 def heldout_data() -> dict[str, list[dict]]:
-    """The independently written held-out questions (never tuned on)."""
-    return {
-        "answerable": harness.load_jsonl(harness.HELDOUT / "questions.jsonl"),
-        "unanswerable": harness.load_jsonl(harness.HELDOUT / "unanswerable.jsonl"),
-        "claims": harness.load_jsonl(harness.HELDOUT / "claims.jsonl"),
-    }
+    """The first independently written held-out set (never tuned on)."""
+    return _heldout("heldout")
+
+
+@pytest.fixture(scope="session")
+def heldout_sets() -> dict[str, dict[str, list[dict]]]:
+    """Every independently written held-out set, by split name."""
+    return {split: _heldout(split) for split in harness.HELDOUT_SETS}
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +114,9 @@ def dev_answers(dev_run, dev_data, support_scorer) -> dict[str, tuple[dict, list
 
 
 @pytest.fixture(scope="session")
-def heldout_answers(dev_run, heldout_data, support_scorer) -> dict[str, tuple[dict, list[dict]]]:
-    """Answer metrics and per-question rows on the held-out set, per retrieval mode (extractive generator)."""
-    return _answers("heldout", dev_run, heldout_data, support_scorer)
+def heldout_answers(dev_run, heldout_sets, support_scorer) -> dict[str, dict[str, tuple[dict, list[dict]]]]:
+    """Per held-out set, answer metrics and per-question rows per retrieval mode (extractive generator)."""
+    return {split: _answers(split, dev_run, data, support_scorer) for split, data in heldout_sets.items()}
 
 
 def _answers(split: str, run: harness.Run, data: dict, scorer) -> dict[str, tuple[dict, list[dict]]]:

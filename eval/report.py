@@ -128,7 +128,8 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         ]
     # held-out first: it is what the bars are about
     for split, title in (
-        ("heldout", "Held-out answers (independent questions, never tuned on)"),
+        ("heldout2", "Second held-out set (fresh independent questions, scored only at release)"),
+        ("heldout", "Held-out answers (independent questions, never tuned on; misses read during development)"),
         ("dev", "Development answers"),
     ):
         sec = m.get(f"{split}_answers")
@@ -207,11 +208,13 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
             for k in keys
         ]
         L += _table(["metric"] + modes, rows) + [""]
-    ho_ret = m.get("heldout_retrieval")
-    if ho_ret:
+    for split, name in (("heldout", "held-out questions"), ("heldout2", "second held-out set")):
+        ho_ret = m.get(f"{split}_retrieval")
+        if not ho_ret:
+            continue
         modes = [k for k in ("hybrid", "dense", "bm25") if k in ho_ret]
         keys = ["recall@1", "recall@5", "mrr", "ndcg@10"]
-        L += ["## Retrieval (held-out questions)", ""]
+        L += [f"## Retrieval ({name})", ""]
         rows = [
             [f"{lvl} {k}"] + [ho_ret[mo][lvl][k] for mo in modes]
             for lvl in ("passage", "document")
@@ -345,7 +348,7 @@ def readme_figures(m: dict[str, Any]) -> str:
     L = []
     modes = ("hybrid", "dense", "bm25")
     rows = []
-    for split, name in (("heldout", "held-out"), ("dev", "dev")):
+    for split, name in (("heldout2", "held-out 2"), ("heldout", "held-out"), ("dev", "dev")):
         a = m.get(f"{split}_answers", {})
         if all(mo in a for mo in modes):
             rows += [

@@ -1,4 +1,8 @@
-"""The held-out set: questions written independently from the five documents, never used for tuning.
+"""The held-out sets: questions written independently from the five documents, never used for tuning.
+
+``eval/heldout`` is the first set; its misses were read during development, so ``eval/heldout2``, a
+second set written later by another independent annotator, was added and scored only at release.
+Every bar is asserted on both.
 
 This is where the issue #2 bars are asserted, on the hybrid pipeline with the extractive generator:
 key facts >= 85%, right document >= 90%, citation integrity 100%, and at least 5 of 6 out-of-corpus
@@ -32,20 +36,28 @@ def _share(done: int, total: int) -> float:
     return done / total if total else 0.0
 
 
-@pytest.fixture(scope="module")
-def hybrid(heldout_answers) -> dict:
-    m = heldout_answers["hybrid"][0]
+SPLITS = tuple(harness.HELDOUT_SETS)
+
+
+def _missed(reasons: dict[str, str]) -> list:
+    """The splits, each marked as a strict expected failure where a bar is missed, with the measured number."""
+    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reasons[s]))
+            if s in reasons else s for s in SPLITS]
+
+
+def _measured(split: str, answers: dict) -> dict:
+    m = answers["hybrid"][0]
     measured = {
         "key_fact_recall": m["key_fact_recall"],
         "right_doc_rate": m["right_doc_rate"],
         "citation_integrity": min(m["citation_integrity"], m["answers_intact"]),
-        "abstention_recall": _share(*harness.abstained_by_kind(heldout_answers["hybrid"][1], harness.CLEARLY_OUT)),
+        "abstention_recall": _share(*harness.abstained_by_kind(answers["hybrid"][1], harness.CLEARLY_OUT)),
         "answered_rate": m["abstention"]["answered_rate"],
         "label_acceptable": m["label_acceptable"],
     }
     report.record(
         "bars",
-        "heldout",
+        split,
         [
             {"name": k, "needed": round(BARS[k], 3), "measured": round(v, 3), "met": v >= BARS[k] - 1e-9}
             for k, v in measured.items()
@@ -55,71 +67,94 @@ def hybrid(heldout_answers) -> dict:
 
 
 @pytest.fixture(scope="module")
-def heldout_retrieval(dev_run, heldout_data) -> dict:
-    out = {
-        mode: harness.retrieval_metrics(dev_run, heldout_data["answerable"], mode) for mode in harness.MODES
-    }
-    for mode, m in out.items():
-        report.record("heldout_retrieval", mode, m)
+def hybrid(heldout_answers) -> dict[str, dict]:
+    """The bar figures of the hybrid pipeline, per held-out set."""
+    return {split: _measured(split, answers) for split, answers in heldout_answers.items()}
+
+
+@pytest.fixture(scope="module")
+def heldout_retrieval(dev_run, heldout_sets) -> dict:
+    out = {}
+    for split, data in heldout_sets.items():
+        out[split] = {mode: harness.retrieval_metrics(dev_run, data["answerable"], mode) for mode in harness.MODES}
+        for mode, m in out[split].items():
+            report.record(f"{split}_retrieval", mode, m)
     return out
 
 
-def test_heldout_set_is_the_independent_one(heldout_data) -> None:
-    assert len(heldout_data["answerable"]) >= 30 and len(heldout_data["unanswerable"]) >= 6
-    assert all(q["id"].startswith("h") for q in heldout_data["answerable"])
+@pytest.mark.parametrize("split", SPLITS)
+def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
+    data = heldout_sets[split]
+    assert len(data["answerable"]) >= 30 and len(data["unanswerable"]) >= 6
+    prefix = {"heldout": "h", "heldout2": "g"}[split]
+    assert all(q["id"].startswith(prefix) for q in data["answerable"])
+    # Written without seeing the dev set: a plain question may coincide with a dev one, but few do.
+    dev = {q["question"].lower() for q in harness.load_jsonl(harness.DATA / "questions_dev.jsonl")}
+    same = [q["question"] for q in data["answerable"] if q["question"].lower() in dev]
+    assert len(same) <= 0.1 * len(data["answerable"]), same
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="held-out key-fact recall 0.656 < 0.85 (measured at e78bf29)"
-)
-def test_key_facts(hybrid) -> None:
-    assert hybrid["key_fact_recall"] >= BARS["key_fact_recall"], (
-        f"key-fact recall {hybrid['key_fact_recall']:.3f}"
+@pytest.mark.parametrize("split", _missed({
+    "heldout": "key-fact recall 0.756 < 0.85 (0.656 before MMR selection; measured at d5d8f8b)",
+    "heldout2": "key-fact recall 0.822 < 0.85 (0.733 before MMR selection; measured at d5d8f8b)",
+}))
+def test_key_facts(hybrid, split: str) -> None:
+    assert hybrid[split]["key_fact_recall"] >= BARS["key_fact_recall"], (
+        f"key-fact recall {hybrid[split]['key_fact_recall']:.3f}"
     )
 
 
-def test_right_document(hybrid) -> None:
-    assert hybrid["right_doc_rate"] >= BARS["right_doc_rate"], (
-        f"right-document rate {hybrid['right_doc_rate']:.3f}"
+@pytest.mark.parametrize("split", SPLITS)
+def test_right_document(hybrid, split: str) -> None:
+    assert hybrid[split]["right_doc_rate"] >= BARS["right_doc_rate"], (
+        f"right-document rate {hybrid[split]['right_doc_rate']:.3f}"
     )
 
 
-def test_citation_integrity(heldout_answers) -> None:
+@pytest.mark.parametrize("split", SPLITS)
+def test_citation_integrity(heldout_answers, split: str) -> None:
     for mode in harness.MODES:
-        m, rows = heldout_answers[mode]
+        m, rows = heldout_answers[split][mode]
         broken = [(r["id"], r["integrity_problems"]) for r in rows if r.get("integrity_problems")]
         assert m["citation_integrity"] == 1.0 and m["answers_intact"] == 1.0, (mode, broken[:5])
 
 
-def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers) -> None:
-    m, rows = heldout_answers["hybrid"]
+@pytest.mark.parametrize("split", SPLITS)
+def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
+    m, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
     assert total >= 6
     assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} clearly out-of-corpus"
     a = m["abstention"]
-    assert hybrid["answered_rate"] == 1.0, f"abstained on {a['abstained_answerable']}/{a['answerable']} answerable"
+    assert hybrid[split]["answered_rate"] == 1.0, f"abstained on {a['abstained_answerable']}/{a['answerable']} answerable"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="near-miss questions (on topic, fact not in the corpus) are answered with related "
-                          "sentences: abstained on 0/4 (measured at e78bf29)")
-def test_abstains_on_near_miss_questions(heldout_answers) -> None:
-    _, rows = heldout_answers["hybrid"]
+@pytest.mark.parametrize("split", _missed({
+    split: f"near-miss questions (on topic, fact not in the corpus) are answered with related sentences: "
+           f"abstained on {n} (measured at d5d8f8b)" for split, n in (("heldout", "0/4"), ("heldout2", "0/3"))
+}))
+def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
+    _, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, {"near_miss"})
-    assert total >= 4
+    assert total >= 3
     assert done / total >= BARS["abstention_recall"] - 1e-9, f"abstained on {done}/{total} near-miss questions"
 
 
-def test_answer_labels(hybrid) -> None:
-    assert hybrid["label_acceptable"] >= BARS["label_acceptable"], (
-        f"acceptable labels {hybrid['label_acceptable']:.3f}"
+@pytest.mark.parametrize("split", _missed({
+    "heldout": "acceptable answer label 0.833 < 0.85 (0.867 before MMR selection; measured at d5d8f8b)",
+    "heldout2": "acceptable answer label 0.733 < 0.85 (0.700 before MMR selection; measured at d5d8f8b)",
+}))
+def test_answer_labels(hybrid, split: str) -> None:
+    assert hybrid[split]["label_acceptable"] >= BARS["label_acceptable"], (
+        f"acceptable labels {hybrid[split]['label_acceptable']:.3f}"
     )
 
 
-def test_baselines_reported(heldout_answers, heldout_retrieval) -> None:
+@pytest.mark.parametrize("split", SPLITS)
+def test_baselines_reported(heldout_answers, heldout_retrieval, split: str) -> None:
     for mode in harness.MODES:
-        assert "key_fact_recall" in heldout_answers[mode][0]
-        assert 0.0 <= heldout_retrieval[mode]["document"]["recall@5"] <= 1.0
+        assert "key_fact_recall" in heldout_answers[split][mode][0]
+        assert 0.0 <= heldout_retrieval[split][mode]["document"]["recall@5"] <= 1.0
 
 
 def test_support_scorer_on_heldout_claims(support_scorer, heldout_data) -> None:
