@@ -203,21 +203,33 @@ _LIST_ITEMS = 8
 
 def _continuation(catalog: Catalog, i: int) -> list[int]:
     """Sentences that continue sentence i: the next one in its paragraph, or, when i introduces
-    a list ("The benefits include:"), the list's items on the lines that follow."""
-    if catalog.s_clean[i].rstrip().endswith(":"):
-        items = []
-        j = i + 1
-        while j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i] and len(items) < _LIST_ITEMS:
-            text = catalog.docs[int(catalog.s_doc[i])]["text"]
-            gap = text[int(catalog.s_end[j - 1]) : int(catalog.s_start[j])]
-            if gap.count("\n") > 2:
-                break
-            items.append(j)
-            if catalog.s_clean[j].rstrip().endswith(":"):
-                break
-            j += 1
-        return items
+    a list ("The benefits include:"), the list's items."""
+    if introduces_list(catalog, i):
+        return list_items(catalog, i)
     return [i + 1] if _same_block(catalog, i, i + 1) else []
+
+
+def introduces_list(catalog: Catalog, i: int) -> bool:
+    """Whether sentence i ends with a colon, so that what follows it is a list."""
+    return catalog.s_clean[i].rstrip().endswith(":")
+
+
+def list_items(catalog: Catalog, i: int) -> list[int]:
+    """The items of the list that sentence i introduces: the sentences that start a line after it,
+    up to the blank line that ends the list (an item's further sentences are not items)."""
+    items: list[int] = []
+    text = catalog.docs[int(catalog.s_doc[i])]["text"]
+    j = i + 1
+    while j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i] and len(items) < _LIST_ITEMS:
+        gap = text[int(catalog.s_end[j - 1]) : int(catalog.s_start[j])]
+        if gap.count("\n") > (2 if not items else 1):
+            break  # a blank line after the first item ends the list
+        if "\n" in gap or not items:
+            items.append(j)
+        if introduces_list(catalog, j):
+            break
+        j += 1
+    return items
 
 
 RANKER_PATH = Path(__file__).with_name("ranker_model.json")
@@ -345,13 +357,23 @@ class ExtractiveGenerator(Generator):
             keep = [j for j in range(len(pool)) if p[j] >= self.settings.min_rank_probability or p[j] == p.max()]
             pool, relevance = [pool[j] for j in keep], p[keep]
         idx = np.fromiter((s.index for s in pool), dtype=np.int64, count=len(pool))
-        sims = catalog.s_vec[idx] @ catalog.s_vec[idx].T
+        vecs = catalog.s_vec[idx]
         sizes = np.array([len(catalog.s_clean[i]) for i in idx])
         budget, cap = self.settings.max_answer_chars, self.settings.max_sentences
         available = np.ones(len(pool), dtype=bool)
         nearest = np.zeros(len(pool))  # each candidate's highest similarity to a chosen sentence
-        chosen: list[int] = []
+        at = {int(i): j for j, i in enumerate(idx)}
+        chosen: list[Scored] = []
         used = 0
+
+        def take(s: Scored) -> None:
+            nonlocal used, nearest
+            chosen.append(s)
+            used += len(catalog.s_clean[s.index])
+            if s.index in at:
+                available[at[s.index]] = False
+            nearest = np.maximum(nearest, vecs @ catalog.s_vec[s.index])
+
         while len(chosen) < cap and used < budget:
             fits = available & (nearest < self.settings.duplicate_similarity)
             if chosen:
@@ -359,12 +381,17 @@ class ExtractiveGenerator(Generator):
             if not fits.any():
                 break
             value = np.where(fits, relevance - self.settings.redundancy_penalty * nearest, -np.inf)
-            j = int(np.argmax(value))  # a tie goes to the better-ranked candidate
-            chosen.append(j)
-            used += int(sizes[j])
-            available[j] = False
-            nearest = np.maximum(nearest, sims[j])
-        return [pool[j] for j in chosen]
+            head = pool[int(np.argmax(value))]  # a tie goes to the better-ranked candidate
+            take(head)
+            if introduces_list(catalog, head.index):
+                # A list's introduction says little alone: its items come with it, while they fit.
+                taken = {c.index for c in chosen}
+                for i in list_items(catalog, head.index):
+                    if len(chosen) >= cap or used + len(catalog.s_clean[i]) > budget:
+                        break
+                    if i not in taken:
+                        take(pool[at[i]] if i in at else Scored(i, 0.85 * head.score, head.passage_rank))
+        return chosen
 
     def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:
         """Whether a question about a price or a dose is answered by a core sentence that states one.

@@ -147,3 +147,28 @@ def test_the_answer_prefers_a_new_point_to_a_restatement_of_one_already_chosen(s
 
     assert chosen(0.0) == [first, restatement]  # by score alone, the restatement wins
     assert chosen(settings.redundancy_penalty) == [first, other]
+
+
+def test_a_list_is_its_lines_up_to_the_blank_line_that_ends_it(seed_assistant) -> None:
+    from assistant.answer import introduces_list, list_items
+
+    catalog = seed_assistant.index.catalog
+
+    def items_after(intro_start: str) -> list[str]:
+        i = next(i for i, t in enumerate(catalog.s_clean) if t.startswith(intro_start))
+        assert introduces_list(catalog, i)
+        return [catalog.s_clean[j] for j in list_items(catalog, i)]
+
+    assert items_after("The benefits of this type of surgery include") == [
+        "Less pain", "Faster recovery", "Less risk of infection", "Less risk of complication", "Less blood loss",
+        "Less reliance on post-operative pain medication"]  # the paragraph after the blank line is not an item
+    procedures = items_after("When it comes to treating conditions like herniated discs")
+    # Each item starts a line; an item's further sentences ("Sometimes the injections ...") are not items.
+    assert [t.split(":")[0] for t in procedures] == ["Injections", "Radiofrequency neurotomy", "Discectomy"]
+
+
+def test_a_chosen_list_introduction_brings_its_items(seed_assistant) -> None:
+    ans = seed_assistant.ask("What are the benefits of minimally invasive spine surgery compared with open surgery?")
+    assert "The benefits of this type of surgery include:" in ans.answer
+    for item in ("Less pain", "Faster recovery", "Less risk of infection", "Less blood loss"):
+        assert item in ans.answer
