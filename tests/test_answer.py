@@ -50,6 +50,7 @@ def test_every_marker_resolves_and_every_citation_matches_the_file(seed_assistan
     "How many milligrams of gabapentin should I take for sciatica?",
     "How much does SI joint fusion cost?",
     "How much does a consultation with Dr. Richard Kim cost?",  # the corpus only says joining PSPS is free
+    "How many mL of platelet-rich plasma should be injected into a torn shoulder?",
     "What is the capital of Australia?",
 ])
 def test_an_out_of_corpus_question_gets_a_plain_abstention(seed_assistant, question: str) -> None:
