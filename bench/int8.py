@@ -94,7 +94,9 @@ def load_times(repeats: int) -> dict[str, dict[str, float]]:
             # The float32 weights are memory-mapped and read on first use: load + first query is the fair total.
             e.embed_one("What is radiofrequency neurotomy?")
             ready[name].append(time.perf_counter() - t)
-    med = lambda xs: round(statistics.median(xs), 3)
+    def med(xs: list[float]) -> float:
+        return round(statistics.median(xs), 3)
+
     return {n: {"wall_s": med(wall[n]), "cpu_s": med(cpu[n]), "with_first_query_s": med(ready[n]), "n": repeats}
             for n in BACKENDS}
 
@@ -204,7 +206,9 @@ def seed_runs() -> dict[str, Any]:
                                   for a in map(again.ask, asked)]
         runs[name] = r
     a, b = (runs[n] for n in BACKENDS)
-    changed = lambda x, y: sum(set(p) != set(q) for p, q in zip(x, y))
+    def changed(x: list, y: list) -> int:
+        return sum(set(p) != set(q) for p, q in zip(x, y))
+
     return {
         "questions": len(dev), "asked": len(asked),
         "metrics": {n: runs[n]["metrics"] for n in BACKENDS},
@@ -244,7 +248,9 @@ def run(queries: int = 200, n_sentences: int = 1000, n_abstracts: int = 1000) ->
               "cosine": agree, "pubmedqa_retrieval": pubmed, "seed_dev": seed,
               "seconds": round(time.perf_counter() - started, 1), "note": load_note()}
 
-    ratio = lambda a, b: round(a / b, 2) if b else float("nan")
+    def ratio(a: float, b: float) -> float:
+        return round(a / b, 2) if b else float("nan")
+
     rows = [
         ["model load, s (median of 3)", loads[fp]["wall_s"], loads[q8]["wall_s"], ratio(loads[q8]["wall_s"], loads[fp]["wall_s"])],
         ["model load + first query, s", loads[fp]["with_first_query_s"], loads[q8]["with_first_query_s"],

@@ -30,8 +30,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant import answer as A
-from assistant.metrics import key_fact_hits
+from assistant import answer as A  # noqa: E402  (after the path and offline settings above)
+from assistant.metrics import key_fact_hits  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "data" / "questions_dev.jsonl"
 MODEL_PATH = A.RANKER_PATH

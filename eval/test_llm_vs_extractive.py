@@ -32,7 +32,7 @@ from assistant.metrics import (
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the scripted server lives with the tests
 
-from scripted_llm_server import Reply, ScriptedLLMServer, prompt_documents, prompt_question
+from scripted_llm_server import Reply, ScriptedLLMServer, prompt_documents, prompt_question  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
 CORPUS = ROOT / "corpus"

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is a top-level package next to tests/
     sys.path.insert(0, str(ROOT))
 
-from bench.load import alone, mismatches, questions_for_load, run_load, summary
+from bench.load import alone, mismatches, questions_for_load, run_load, summary  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 CLIENTS, TOTAL, TIME_LIMIT_S = 16, 400, 1200
