@@ -30,10 +30,6 @@ def test_citation_integrity_is_total(dev_answers, mode: str) -> None:
     assert m["citations"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="dev key-fact recall 0.771 < 0.85 (measured at e78bf29)",
-)
 def test_hybrid_key_facts(dev_answers) -> None:
     got = dev_answers["hybrid"][0]["key_fact_recall"]
     assert got >= 0.85, f"dev key-fact recall {got:.3f}"
@@ -54,7 +50,7 @@ def test_hybrid_abstains_on_clearly_out_of_corpus_questions(dev_answers) -> None
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="dev near-miss questions are answered with related sentences: abstained on 0/9 "
-                          "(measured at e78bf29)")
+                          "(measured at ac8330a)")
 def test_hybrid_abstains_on_near_miss_questions(dev_answers) -> None:
     _, rows = dev_answers["hybrid"]
     done, total = harness.abstained_by_kind(rows, {"near_miss"})
@@ -64,7 +60,7 @@ def test_hybrid_abstains_on_near_miss_questions(dev_answers) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="dev answers with an acceptable label 0.844 < 0.85 (measured at e78bf29)",
+    reason="dev answers with an acceptable label 0.844 < 0.85 (measured at ac8330a)",
 )
 def test_hybrid_labels(dev_answers) -> None:
     got = dev_answers["hybrid"][0]["label_acceptable"]
