@@ -382,12 +382,20 @@ class ExtractiveGenerator(Generator):
             if not fits.any():
                 break
             value = np.where(fits, relevance - self.settings.redundancy_penalty * nearest, -np.inf)
-            head = pool[int(np.argmax(value))]  # a tie goes to the better-ranked candidate
+            j = int(np.argmax(value))  # a tie goes to the better-ranked candidate
+            head = pool[j]
+            items = list_items(catalog, head.index) if introduces_list(catalog, head.index) else []
+            taken = {c.index for c in chosen}
+            first = next((i for i in items if i not in taken), None)
+            if first is not None and chosen and (
+                used + sizes[j] + len(catalog.s_clean[first]) > budget or len(chosen) + 2 > cap
+            ):
+                available[j] = False  # a list's introduction says little without its first item
+                continue
             take(head)
-            if introduces_list(catalog, head.index):
+            if items:
                 # A list's introduction says little alone: its items come with it, while they fit.
-                taken = {c.index for c in chosen}
-                for i in list_items(catalog, head.index):
+                for i in items:
                     if len(chosen) >= cap or used + len(catalog.s_clean[i]) > budget:
                         break
                     if i not in taken:

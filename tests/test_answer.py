@@ -173,3 +173,22 @@ def test_a_chosen_list_introduction_brings_its_items(seed_assistant) -> None:
     assert "The benefits of this type of surgery include:" in ans.answer
     for item in ("Less pain", "Faster recovery", "Less risk of infection", "Less blood loss"):
         assert item in ans.answer
+
+
+def test_a_list_introduction_is_left_out_when_its_first_item_would_not_fit(seed_assistant) -> None:
+    from assistant.answer import ExtractiveGenerator, Scored
+
+    catalog = seed_assistant.index.catalog
+    intro = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("The benefits of this type of surgery"))
+    first = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("Design: 276 patients"))
+    assert catalog.s_clean[intro + 1] == "Less pain"
+    pool = [Scored(first, 1.0, 0), Scored(intro, 0.9, 0)]
+    room = len(catalog.s_clean[first]) + len(catalog.s_clean[intro]) + len("Less pain") - 1
+    settings = seed_assistant.settings.answer.model_copy(update={"max_answer_chars": room, "redundancy_penalty": 0.0})
+
+    def chosen(budget: int) -> list[int]:
+        generator = ExtractiveGenerator(settings.model_copy(update={"max_answer_chars": budget}))
+        return [s.index for s in generator.select("benefits", catalog.s_vec[first], pool, catalog)]
+
+    assert chosen(room) == [first]  # "... include:" alone would end the answer mid-thought
+    assert chosen(room + 1) == [first, intro, intro + 1]  # with room, the introduction brings "Less pain"
