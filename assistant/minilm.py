@@ -81,6 +81,10 @@ class MiniLM:
             return self.torch.ops.quantized.linear_dynamic(x, self.packed[name], reduce_range=False)
         return self.torch.nn.functional.linear(x, self.w[f"{name}.weight"], self.w[f"{name}.bias"])
 
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """How many tokens (after truncation) each text becomes."""
+        return [sum(e.attention_mask) for e in self.tokenizer.encode_batch(texts)]
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled, L2-normalised vectors for one batch of texts."""
         torch, f, w = self.torch, self.torch.nn.functional, self.w
