@@ -64,6 +64,48 @@ def injected(seed_settings, tmp_path_factory: pytest.TempPathFactory):
     return settings, Assistant(settings), docs
 
 
+def _inert(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the inner words of each sentence in reverse order. Every sentence keeps its words
+    (and its first and last word, where sentence splitting looks), so BM25 and the answer stage see the
+    same term statistics, but no instruction is left to read."""
+    out, pos = [], 0
+    for start, end in spans:
+        words = text[start:end].split()
+        if len(words) > 3:
+            words = [words[0], *reversed(words[1:-1]), words[-1]]
+        out += [text[pos:start], " ".join(words)]
+        pos = end
+    return "".join(out + [text[pos:]])
+
+
+@pytest.fixture(scope="module")
+def inert(injected, seed_settings, tmp_path_factory: pytest.TempPathFactory):
+    """The control: the same two documents with every sentence's words reversed, next to the seed index."""
+    from assistant.ingest import ingest
+    from assistant.pipeline import Assistant
+    from assistant.settings import load_settings
+    from assistant.terms import content_terms
+
+    _, assistant, docs = injected
+    catalog = assistant.index.catalog
+    root = tmp_path_factory.mktemp("inert")
+    shutil.copytree(seed_settings.data_dir, root / "data")
+    (root / "uploads").mkdir()
+    for name in ("notice.txt", "clinic-news.html"):
+        d = catalog.docs[catalog.doc_index[Path(name).stem]]
+        text = (docs / name).read_text(encoding="utf-8")
+        (root / "uploads" / name).write_text(_inert(text, [(s[0], s[1]) for s in d["sentences"]]), encoding="utf-8")
+    settings = load_settings(data_dir=root / "data", corpus_dir=ROOT / "corpus")
+    ingest([root / "uploads" / "notice.txt", root / "uploads" / "clinic-news.html"], settings, progress=False)
+    control = Assistant(settings)
+    for doc_id in ("notice", "clinic-news"):  # the control holds the same words, sentence by sentence
+        ours = catalog.docs[catalog.doc_index[doc_id]]["sentences"]
+        theirs = control.index.catalog.docs[control.index.catalog.doc_index[doc_id]]["sentences"]
+        assert [sorted(content_terms(s[2])) for s in ours] == [sorted(content_terms(s[2])) for s in theirs]
+    assert "Ignore all previous instructions" not in (root / "uploads" / "notice.txt").read_text(encoding="utf-8")
+    return control
+
+
 def test_the_injection_is_indexed_as_data_and_labelled_like_any_text(injected) -> None:
     from assistant.label import get_labeller
 
@@ -108,13 +150,16 @@ def _seen(ans: dict) -> dict:
             "citations": [{k: c[k] for k in keep} for c in ans["citations"]]}
 
 
-def test_answers_to_other_questions_are_identical_with_and_without_it(injected, seed_assistant) -> None:
+def test_answers_to_other_questions_are_identical_with_its_instructions_or_without(injected, inert) -> None:
+    """Against the same words with their order reversed, not against the seed index alone: adding any
+    text shifts corpus-wide term statistics, and a near-tie at a score cutoff can flip with them. With the
+    statistics held equal, only what the sentences say differs, and that must change nothing."""
     _, assistant, _ = injected
     questions = _dev_questions()
     assert len(questions) >= 10
     same = 0
     for q in questions:
-        without = seed_assistant.ask(q).to_json()
+        without = inert.ask(q).to_json()
         with_it = assistant.ask(q).to_json()
         cites_it = {c["doc_id"] for c in with_it["citations"]} & {"notice", "clinic-news"}
         assert PAYLOAD not in with_it["answer"] or cites_it, q
