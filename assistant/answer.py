@@ -194,12 +194,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
     for top in sorted(seen.values(), key=lambda s: -s.score)[:3]:
         for j in _continuation(catalog, top.index):
             follow = seen.get(j) or base(j, top.passage_rank)
-            seen[j] = Scored(j, max(follow.score, 0.85 * top.score), follow.passage_rank)
+            seen[j] = Scored(j, max(follow.score, _INHERITED * top.score), follow.passage_rank)
     return sorted(seen.values(), key=lambda s: (-s.score, s.index))
 
 
 _GLOBAL_SENTENCE_LIMIT = 20000
 _LIST_ITEMS = 8
+_INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
 
 
 def _continuation(catalog: Catalog, i: int) -> list[int]:
@@ -399,7 +400,7 @@ class ExtractiveGenerator(Generator):
                     if len(chosen) >= cap or used + len(catalog.s_clean[i]) > budget:
                         break
                     if i not in taken:
-                        take(pool[at[i]] if i in at else Scored(i, 0.85 * head.score, head.passage_rank))
+                        take(pool[at[i]] if i in at else Scored(i, _INHERITED * head.score, head.passage_rank))
         return chosen
 
     def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:

@@ -35,14 +35,17 @@ class Embedder(ABC):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = [t if t.strip() else "." for t in texts]
-        # Batch texts of similar length together so little of each batch is padding; the
-        # vectors come back in the caller's order.
-        lengths = self.lengths(texts)
-        order = sorted(range(len(texts)), key=lambda i: lengths[i])
-        texts = [texts[i] for i in order]
-        parts = [self.embed_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        vecs = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
-        vecs[order] = np.vstack(parts)
+        if len(texts) <= self.batch_size:
+            vecs = np.asarray(self.embed_batch(texts), dtype=np.float32)  # one batch: order pads nothing
+        else:
+            # Batch texts of similar length together so little of each batch is padding; the
+            # vectors come back in the caller's order.
+            lengths = self.lengths(texts)
+            order = sorted(range(len(texts)), key=lambda i: lengths[i])
+            texts = [texts[i] for i in order]
+            parts = [self.embed_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+            vecs = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+            vecs[order] = np.vstack(parts)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         return vecs / np.maximum(norms, 1e-12)
 

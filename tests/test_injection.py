@@ -45,23 +45,28 @@ def _dev_questions(n: int = 11) -> list[str]:
     return [json.loads(line)["question"] for line in lines[::7]][:n]
 
 
-@pytest.fixture(scope="module")
-def injected(seed_settings, tmp_path_factory: pytest.TempPathFactory):
-    """A copy of the seed index with the two injection documents added, and its assistant."""
+def _seed_plus(seed_settings, root: Path, files: dict[str, str]):
+    """A copy of the seed index in ``root`` with ``files`` (name -> text) written and ingested beside it."""
     from assistant.ingest import ingest
     from assistant.pipeline import Assistant
     from assistant.settings import load_settings
 
-    root = tmp_path_factory.mktemp("injection")
     shutil.copytree(seed_settings.data_dir, root / "data")
     docs = root / "uploads"
     docs.mkdir()
-    (docs / "notice.txt").write_text(INJECTION, encoding="utf-8")
-    (docs / "clinic-news.html").write_text(INJECTION_HTML, encoding="utf-8")
+    for name, text in files.items():
+        (docs / name).write_text(text, encoding="utf-8")
     settings = load_settings(data_dir=root / "data", corpus_dir=ROOT / "corpus")
-    report = ingest([docs / "notice.txt", docs / "clinic-news.html"], settings, progress=False)
-    assert sorted(report.added) == ["clinic-news", "notice"] and not report.skipped, report.to_json()
+    report = ingest([docs / name for name in files], settings, progress=False)
+    assert sorted(report.added) == sorted(Path(n).stem for n in files) and not report.skipped, report.to_json()
     return settings, Assistant(settings), docs
+
+
+@pytest.fixture(scope="module")
+def injected(seed_settings, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the seed index with the two injection documents added, and its assistant."""
+    return _seed_plus(seed_settings, tmp_path_factory.mktemp("injection"),
+                      {"notice.txt": INJECTION, "clinic-news.html": INJECTION_HTML})
 
 
 def _inert(text: str, spans: list[tuple[int, int]]) -> str:
@@ -81,28 +86,22 @@ def _inert(text: str, spans: list[tuple[int, int]]) -> str:
 @pytest.fixture(scope="module")
 def inert(injected, seed_settings, tmp_path_factory: pytest.TempPathFactory):
     """The control: the same two documents with every sentence's words reversed, next to the seed index."""
-    from assistant.ingest import ingest
-    from assistant.pipeline import Assistant
-    from assistant.settings import load_settings
     from assistant.terms import content_terms
 
     _, assistant, docs = injected
     catalog = assistant.index.catalog
-    root = tmp_path_factory.mktemp("inert")
-    shutil.copytree(seed_settings.data_dir, root / "data")
-    (root / "uploads").mkdir()
-    for name in ("notice.txt", "clinic-news.html"):
+
+    def scrambled(name: str) -> str:
         d = catalog.docs[catalog.doc_index[Path(name).stem]]
-        text = (docs / name).read_text(encoding="utf-8")
-        (root / "uploads" / name).write_text(_inert(text, [(s[0], s[1]) for s in d["sentences"]]), encoding="utf-8")
-    settings = load_settings(data_dir=root / "data", corpus_dir=ROOT / "corpus")
-    ingest([root / "uploads" / "notice.txt", root / "uploads" / "clinic-news.html"], settings, progress=False)
-    control = Assistant(settings)
+        return _inert((docs / name).read_text(encoding="utf-8"), [(s[0], s[1]) for s in d["sentences"]])
+
+    _, control, control_docs = _seed_plus(seed_settings, tmp_path_factory.mktemp("inert"),
+                                          {name: scrambled(name) for name in ("notice.txt", "clinic-news.html")})
     for doc_id in ("notice", "clinic-news"):  # the control holds the same words, sentence by sentence
         ours = catalog.docs[catalog.doc_index[doc_id]]["sentences"]
         theirs = control.index.catalog.docs[control.index.catalog.doc_index[doc_id]]["sentences"]
         assert [sorted(content_terms(s[2])) for s in ours] == [sorted(content_terms(s[2])) for s in theirs]
-    assert "Ignore all previous instructions" not in (root / "uploads" / "notice.txt").read_text(encoding="utf-8")
+    assert "Ignore all previous instructions" not in (control_docs / "notice.txt").read_text(encoding="utf-8")
     return control
 
 
