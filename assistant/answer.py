@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .cues import is_heading
 from .label import combine, plain_reason, support_weights
 from .records import Answer, Citation, Label, Passage
 from .terms import content_terms  # noqa: F401  (re-exported for other stages)
@@ -124,8 +125,9 @@ class Question:
         return sum(w for t, w in self.terms.items() if t in sentence_terms) / total if total else 0.0
 
 
-def _form(clean: str, title: str) -> float:
-    """How much a sentence looks like an answer rather than a heading, a title or a question."""
+def _form(clean: str, title: str, words: int | None = None) -> float:
+    """How much a sentence looks like an answer rather than a heading, a title or a question
+    (``words``: the length to judge it by, when it stands for more text than its own)."""
     n = len(clean.split())
     f = 1.0
     if clean.endswith("?"):
@@ -138,7 +140,7 @@ def _form(clean: str, title: str) -> float:
         f *= 0.7  # a "Title: ..." field names the study; it does not answer about it
     if _REFERENCE.search(clean):
         f *= 0.6  # a bibliography entry names a study; it does not answer about it
-    return f * min(1.0, n / 6.0) ** 0.5
+    return f * min(1.0, (words or n) / 6.0) ** 0.5
 
 
 def _sentence_form(catalog: Catalog, i: int) -> float:
@@ -174,9 +176,18 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(set(terms[i]))
+        form = _sentence_form(catalog, i)
+        unit = labelled_list(catalog, i)
+        if unit:
+            # A label ("Training Included:") says nothing alone: it is scored as the list it heads.
+            clean = " ".join(catalog.s_clean[k] for k in unit)
+            v = catalog.s_vec[unit].sum(axis=0)
+            cos = max(cos, float(v @ qvec) / float(np.linalg.norm(v)))
+            cov = q.coverage(set().union(*(terms[k] for k in unit)))
+            form = _form(catalog.s_clean[i], "", words=len(clean.split()))
         typed = 1.0 if q.wants is None else (1.0 if q.wants.search(clean) else 0.85)
         bonus = 0.12 if typed == 1.0 and q.wants is not None else 0.0
-        form = _sentence_form(catalog, i) * typed
+        form = form * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
 
@@ -200,6 +211,7 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
 
 _GLOBAL_SENTENCE_LIMIT = 20000
 _LIST_ITEMS = 8
+_LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
 
 
@@ -216,20 +228,34 @@ def introduces_list(catalog: Catalog, i: int) -> bool:
     return catalog.s_clean[i].rstrip().endswith(":")
 
 
+def labelled_list(catalog: Catalog, i: int) -> list[int]:
+    """When sentence i is a short label that introduces a list ("Complications Seen:"), the label
+    and its items; otherwise nothing. A longer introduction says something of its own."""
+    if not introduces_list(catalog, i) or len(catalog.s_clean[i].split()) > _LABEL_WORDS:
+        return []
+    items = list_items(catalog, i)
+    return [i, *items] if items else []
+
+
 def list_items(catalog: Catalog, i: int) -> list[int]:
     """The items of the list that sentence i introduces: the sentences that start a line after it,
-    up to the blank line that ends the list (an item's further sentences are not items)."""
+    up to the blank line, the next list or the next section heading that ends the list (an item's
+    further sentences are not items)."""
     items: list[int] = []
+    names = False
     text = catalog.docs[int(catalog.s_doc[i])]["text"]
     j = i + 1
     while j < len(catalog.s_doc) and catalog.s_doc[j] == catalog.s_doc[i] and len(items) < _LIST_ITEMS:
         gap = text[int(catalog.s_end[j - 1]) : int(catalog.s_start[j])]
         if gap.count("\n") > (2 if not items else 1):
             break  # a blank line after the first item ends the list
+        heading = is_heading(catalog.s_clean[j])
+        if introduces_list(catalog, j) or (items and heading and not names):
+            break  # the next list, or the heading of the next section, is not an item of this one
+        if not items:
+            names = heading  # a list of names ("Epidural Steroid Injections"), not of sentences
         if "\n" in gap or not items:
             items.append(j)
-        if introduces_list(catalog, j):
-            break
         j += 1
     return items
 

@@ -168,6 +168,71 @@ def test_a_list_is_its_lines_up_to_the_blank_line_that_ends_it(seed_assistant) -
     assert [t.split(":")[0] for t in procedures] == ["Injections", "Radiofrequency neurotomy", "Discectomy"]
 
 
+def test_a_list_without_blank_lines_ends_at_the_next_label_or_section_heading(seed_assistant) -> None:
+    from assistant.answer import list_items
+
+    catalog = seed_assistant.index.catalog
+
+    def items_after(label: str) -> list[str]:
+        i = catalog.s_clean.index(label)
+        return [catalog.s_clean[j] for j in list_items(catalog, i)]
+
+    # The KIC Ventures post runs "Label:" lines and their items with no blank line between sections.
+    assert items_after("Groups:") == ["Group 1: IPM physicians supervised by spine surgeons",
+                                      "Group 2: IPM physicians supervised by non-surgeons (clinical specialists/device reps)"]
+    assert items_after("Training Included:") == [  # "Key Results" heads the next section
+        "Didactic instruction and webinars", "Hands-on labs and model-based practice", "Real-time mentorship on live cases"]
+
+
+def test_a_list_of_names_keeps_its_title_case_items(tmp_path: Path) -> None:
+    from assistant.answer import list_items
+    from assistant.ingest import ingest
+    from assistant.pipeline import Assistant
+    from assistant.settings import load_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "clinic.txt").write_text(
+        "Our Services\n\nThe clinic offers these treatments:\nEpidural Steroid Injections\nRadiofrequency Ablation\n"
+        "Spinal Cord Stimulation\n\nEvery patient is seen by a board-certified physician.\n", encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    ingest([corpus], settings, progress=False)
+    catalog = Assistant(settings).index.catalog
+    intro = catalog.s_clean.index("The clinic offers these treatments:")
+    assert [catalog.s_clean[j] for j in list_items(catalog, intro)] == [
+        "Epidural Steroid Injections", "Radiofrequency Ablation", "Spinal Cord Stimulation"]
+
+
+@pytest.mark.parametrize("question, items", [
+    ("What did the structured training for the pain physicians include?",
+     ["Didactic instruction and webinars", "Hands-on labs and model-based practice", "Real-time mentorship on live cases"]),
+    ("What kinds of complications were seen in the SIJ fusion study?", ["implant placement, guidewire issues"]),
+])
+def test_a_short_label_is_scored_as_the_list_it_heads(seed_assistant, monkeypatch, question: str,
+                                                     items: list[str]) -> None:
+    ans = seed_assistant.ask(question)
+    for item in items:
+        assert item in ans.answer
+
+    from assistant import answer
+
+    catalog = seed_assistant.index.catalog
+    qvec = seed_assistant.index.embedder.embed_one(question)
+    passages = seed_assistant.retriever.run(question, qvec)
+    label = next(c for c in ans.citations if c.text.rstrip().endswith(":"))  # "Training Included:"
+    i = next(k for k in range(len(catalog.s_clean)) if int(catalog.s_start[k]) == label.start
+             and catalog.docs[int(catalog.s_doc[k])]["doc_id"] == label.doc_id)
+    assert answer.labelled_list(catalog, i)[0] == i
+
+    def label_score() -> float:
+        return next(s.score for s in answer.score_sentences(question, qvec, passages, catalog) if s.index == i)
+
+    as_list = label_score()
+    monkeypatch.setattr(answer, "labelled_list", lambda catalog, i: [])
+    alone = label_score()
+    assert as_list > 1.5 * alone, (as_list, alone)  # alone, its two words barely resemble the question
+
+
 def test_a_chosen_list_introduction_brings_its_items(seed_assistant) -> None:
     ans = seed_assistant.ask("What are the benefits of minimally invasive spine surgery compared with open surgery?")
     assert "The benefits of this type of surgery include:" in ans.answer
