@@ -60,6 +60,8 @@ _ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|perso
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 _HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
+_ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
+_HAS_EXAMPLE = re.compile(r"\b(?:for (?:example|instance)|e\.g\.|such as|as an example|to illustrate)", re.I)
 _ASKS_PLACE = re.compile(r"\bwhere\b|\b(?:what|which) (?:kind of |type of |sort of )?(?:facility|facilities|setting|settings|"
                          r"place|places|location|venue)\b", re.I)
 _HAS_PLACE = re.compile(r"\b(?:cent(?:er|re)s?|hospitals?|clinics?|outpatient|inpatient|offices?|practices?|"
@@ -109,7 +111,8 @@ class Question:
             mapped = vocab.resolve(t)
             terms[mapped or f"?{t}"] = vocab.idf(mapped)
         wants = _HAS_NUMBER if _ASKS_NUMBER.search(text) else _HAS_YEAR if _ASKS_YEAR.search(text) else (
-            _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else None)
+            _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else
+            _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
         return cls(text, terms, wants, needs)
 

@@ -129,6 +129,12 @@ def test_a_where_question_is_answered_with_a_place(seed_assistant) -> None:
     assert not ans.abstained and "ambulatory surgery center" in ans.answer.lower()
 
 
+def test_a_question_that_asks_for_an_example_is_answered_with_one(seed_assistant) -> None:
+    ans = seed_assistant.ask("Why does the pain society say grouping diagnoses is a problem? Give an example.")
+    assert not ans.abstained
+    assert "For instance, a multilevel spinal fusion would not be recommended" in ans.answer
+
+
 def test_the_answer_prefers_a_new_point_to_a_restatement_of_one_already_chosen(seed_assistant) -> None:
     from assistant.answer import ExtractiveGenerator, Scored
 
