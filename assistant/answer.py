@@ -478,18 +478,22 @@ def compose(question: str, chosen: list[Scored], catalog: Catalog, support: floa
     ordered = sorted(chosen, key=lambda s: (doc_order[int(catalog.s_doc[s.index])], int(catalog.s_start[s.index])))
     citations = [citation_for(n, s.index, catalog, s.score) for n, s in enumerate(ordered, start=1)]
     parts = [f"{catalog.s_clean[s.index]} [{c.n}]" for s, c in zip(ordered, citations)]
-    return finish(question, " ".join(parts), citations, catalog, support, generator)
+    # Each quoted sentence weighs how well it answers the question, not how long it is: a long
+    # sentence chosen to round out the answer must not outweigh the short one that answers it.
+    weights = [max(s.score, 1e-3) for s in ordered]
+    return finish(question, " ".join(parts), citations, catalog, support, generator, weights)
 
 
 def finish(question: str, text: str, citations: list[Citation], catalog: Catalog, support: float,
-           generator: str) -> Answer:
+           generator: str, weights: list[float] | None = None) -> Answer:
     """Label an answer from its citations and say so when only promotional sources state it.
 
-    Each citation weighs the answer text it supports (the characters before its [n] marker,
-    shared among the markers of that run) times how strongly it supports the question (its
-    score); ``combine`` takes the heaviest label, and an exact tie goes to the more cautious
-    label (marketing, then opinion, then evidence)."""
-    weights = [w * max(c.score, 1e-3) for w, c in zip(support_weights(text, citations), citations)]
+    ``combine`` takes the label with the most weight, and an exact tie goes to the more cautious
+    label (marketing, then opinion, then evidence). By default each citation weighs the answer
+    text it supports (the characters before its [n] marker, shared among the markers of that
+    run) times how strongly it supports the question (its score)."""
+    if weights is None:
+        weights = [w * max(c.score, 1e-3) for w, c in zip(support_weights(text, citations), citations)]
     label = combine([c.label for c in citations], weights)
     kinds = {catalog.docs[catalog.doc_index[c.doc_id]]["meta"].get("publisher_kind", "") for c in citations}
     mixed = len({c.label for c in citations}) > 1

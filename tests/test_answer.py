@@ -79,6 +79,15 @@ def test_the_answer_label_follows_the_weight_and_ties_go_to_the_cautious_label()
     assert combine(["evidence", "opinion"], [1.0, 1.0]) == "opinion"
 
 
+def test_the_answer_label_follows_the_sentences_that_answer_not_the_longest(seed_assistant) -> None:
+    ans = seed_assistant.ask("In which journal and in what year was the Wang et al. meta-analysis on spine pain "
+                             "procedures published?")
+    answering = next(c for c in ans.citations if "2025" in c.text and "BMJ" in c.text)
+    assert answering.label == "evidence"
+    assert max(ans.citations, key=lambda c: len(c.text)).label != "evidence"  # a long statement of concern
+    assert ans.label == "evidence"
+
+
 def test_the_pipeline_runs_as_a_langchain_runnable(seed_assistant) -> None:
     ans = seed_assistant.as_chain().invoke("What is a discectomy?")
     assert "herniated disc" in ans.answer
