@@ -243,7 +243,16 @@ def labelled_list(catalog: Catalog, i: int) -> list[int]:
 def list_items(catalog: Catalog, i: int) -> list[int]:
     """The items of the list that sentence i introduces: the sentences that start a line after it,
     up to the blank line, the next list or the next section heading that ends the list (an item's
-    further sentences are not items)."""
+    further sentences are not items). Remembered per catalog, as every question asks again; the
+    list returned is shared, so callers read it and never change it."""
+    found = catalog.memo.setdefault("list_items", {})
+    items = found.get(i)
+    if items is None:
+        items = found[i] = _find_list_items(catalog, i)
+    return items
+
+
+def _find_list_items(catalog: Catalog, i: int) -> list[int]:
     items: list[int] = []
     names = False
     text = catalog.docs[int(catalog.s_doc[i])]["text"]
