@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cues import is_heading
+from .cues import is_heading, reference_list
 from .label import combine, plain_reason, support_weights
 from .records import Answer, Citation, Label, Passage
 from .terms import content_terms  # noqa: F401  (re-exported for other stages)
@@ -60,8 +60,14 @@ _ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|perso
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 _HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
+_NAME_PAIR = re.compile(r"\b(?:Drs?\.? |Dr )?([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-z]+)\b")
+_TITLED = re.compile(r"\bDrs?\. [A-Z][a-z]+")
+_WORD = re.compile(r"[A-Za-z]+")
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
 _HAS_EXAMPLE = re.compile(r"\b(?:for (?:example|instance)|e\.g\.|such as|as an example|to illustrate)", re.I)
+# A reference-list entry answers only a question about a publication: who wrote it, where or when.
+_ASKS_SOURCE = re.compile(r"\b(?:journals?|publish\w*|publications?|citations?|cited|references?|bibliograph\w*|"
+                          r"authors?|authorship|wrote|written|doi|pmid|titled?)\b", re.I)
 _ASKS_PLACE = re.compile(r"\bwhere\b|\b(?:what|which) (?:kind of |type of |sort of )?(?:facility|facilities|setting|settings|"
                          r"place|places|location|venue)\b", re.I)
 _HAS_PLACE = re.compile(r"\b(?:cent(?:er|re)s?|hospitals?|clinics?|outpatient|inpatient|offices?|practices?|"
@@ -91,6 +97,7 @@ class Question:
     terms: dict[str, float]  # corpus term -> weight (idf); absent terms are prefixed with '?'
     wants: re.Pattern[str] | None  # an answer type that earns a bonus
     needs: re.Pattern[str] | None  # an answer type without which the assistant abstains
+    asks_source: bool = False  # about a publication itself, so that a reference-list entry may answer
 
     @classmethod
     def parse(cls, text: str, catalog: Catalog) -> Question:
@@ -114,7 +121,7 @@ class Question:
             _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else
             _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
-        return cls(text, terms, wants, needs)
+        return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)))
 
     @property
     def absent_share(self) -> float:
@@ -126,6 +133,27 @@ class Question:
         """The idf-weighted share of the question's terms a text contains."""
         total = sum(self.terms.values())
         return sum(w for t, w in self.terms.items() if t in sentence_terms) / total if total else 0.0
+
+
+def has_wanted(q: Question, clean: str, catalog: Catalog) -> bool:
+    """Whether a text states what the question asks for. For 'who' that is a person's name: a
+    "Dr. Chin", or two capitalised words the corpus never writes in lower case ("Rick Derby", not
+    "Spine Journal" or "Mayo Clinic", whose words are also common nouns)."""
+    if q.wants is not _HAS_NAME:
+        return q.wants is not None and q.wants.search(clean) is not None
+    if _TITLED.search(clean):
+        return True
+    common = _lowercase_words(catalog)
+    return any(a.lower() not in common and b.lower() not in common for a, b in _NAME_PAIR.findall(clean))
+
+
+def _lowercase_words(catalog: Catalog) -> frozenset[str]:
+    """Words the corpus writes in lower case somewhere (so they are not only names), remembered per catalog."""
+    words = catalog.memo.get("lowercase_words")
+    if words is None:
+        words = catalog.memo["lowercase_words"] = frozenset(
+            w for text in catalog.s_clean for w in _WORD.findall(text) if w.islower())
+    return words
 
 
 def _form(clean: str, title: str, words: int | None = None) -> float:
@@ -154,6 +182,18 @@ def _sentence_form(catalog: Catalog, i: int) -> float:
         doc = catalog.docs[int(catalog.s_doc[i])]
         f = forms[i] = _form(catalog.s_clean[i], str(doc["meta"].get("title", "")))
     return f
+
+
+def in_references(catalog: Catalog, i: int) -> bool:
+    """Whether sentence i belongs to its document's list of references (the labeller's reading of
+    the document, remembered per catalog)."""
+    refs = catalog.memo.setdefault("in_references", {})
+    d = int(catalog.s_doc[i])
+    flags = refs.get(d)
+    if flags is None:
+        doc = catalog.docs[d]
+        flags = refs[d] = reference_list(catalog.s_clean[doc["sent_lo"] : doc["sent_hi"]])
+    return flags[i - catalog.docs[d]["sent_lo"]]
 
 
 def _same_block(catalog: Catalog, i: int, j: int) -> bool:
@@ -188,7 +228,9 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
             cos = max(cos, float(v @ qvec) / float(np.linalg.norm(v)))
             cov = q.coverage(set().union(*(terms[k] for k in unit)))
             form = _form(catalog.s_clean[i], "", words=len(clean.split()))
-        typed = 1.0 if q.wants is None else (1.0 if q.wants.search(clean) else 0.85)
+        if not q.asks_source and in_references(catalog, i):
+            form *= _REFERENCE_FORM
+        typed = 1.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else 0.85)
         bonus = 0.12 if typed == 1.0 and q.wants is not None else 0.0
         form = form * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
@@ -215,6 +257,7 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
 _GLOBAL_SENTENCE_LIMIT = 20000
 _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
+_REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
 
 
@@ -308,7 +351,7 @@ def sentence_features(question: str, qvec: np.ndarray, scored: Sequence[Scored],
         total = sum(weights.values()) or 1.0
         novelty = sum(w for t, w in weights.items() if t not in asked) / total
         cov = q.coverage(terms)
-        typed = 0.0 if q.wants is None else (1.0 if q.wants.search(clean) else -1.0)
+        typed = 0.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else -1.0)
         label = catalog.s_label[i]
         rows.append([
             sc.score, float(cos[r]), cov, typed, _sentence_form(catalog, i),

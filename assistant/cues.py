@@ -319,6 +319,11 @@ def quoted_reason(name: str, text: str) -> str:
     return f"{cue.reason}: “{words}”"
 
 
+def reference_list(texts: Sequence[str]) -> list[bool]:
+    """For each of a document's sentences, in reading order: is it part of its list of references?"""
+    return _section_kinds(texts, [fired_cues(t) for t in texts])[1]
+
+
 def _section_kinds(texts: Sequence[str], fired: Sequence[Sequence[str]]) -> tuple[list[bool], list[bool]]:
     """For each sentence: is it inside a study summary, and inside a reference list?"""
     study, refs = [], []

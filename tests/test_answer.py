@@ -272,3 +272,33 @@ def test_a_list_introduction_is_left_out_when_its_first_item_would_not_fit(seed_
 
     assert chosen(room) == [first]  # "... include:" alone would end the answer mid-thought
     assert chosen(room + 1) == [first, intro, intro + 1]  # with room, the introduction brings "Less pain"
+
+
+def test_a_reference_list_entry_answers_only_a_question_about_a_publication(seed_assistant) -> None:
+    from assistant.answer import in_references
+
+    cat = seed_assistant.index.catalog
+    why = seed_assistant.ask("Why did the pain society object to the BMJ meta-analysis?")
+    cited = [cat.s_start.tolist().index(c.start) for c in why.citations]
+    assert not any(in_references(cat, i) for i in cited), [c.text[:60] for c in why.citations]
+    assert "not interventional pain specialists" in why.answer
+
+    where = seed_assistant.ask("In which journal and what year was the Wang network meta-analysis published?")
+    entry = [c for c in where.citations if "2025 Feb 19" in c.text]
+    assert entry and in_references(cat, cat.s_start.tolist().index(entry[0].start))
+
+
+@pytest.mark.parametrize("text, is_name", [
+    ("This all happened because of physicians like Charlie April, Rick Derby, the Saal brothers.", True),
+    ("The trial was led by Dr. Chin.", True),
+    ("A study was just published in The Spine Journal.", False),
+    ("According to a study done by Mayo Clinic, back pain is common.", False),
+    ("Group 2: IPM physicians supervised by non-surgeons", False),
+])
+def test_a_who_question_wants_a_persons_name_not_any_two_capitalised_words(seed_assistant, text: str,
+                                                                           is_name: bool) -> None:
+    from assistant.answer import Question, has_wanted
+
+    cat = seed_assistant.index.catalog
+    q = Question.parse("Who pioneered interventional spine medicine?", cat)
+    assert has_wanted(q, text, cat) is is_name
