@@ -77,8 +77,11 @@ _HAS_PLACE = re.compile(r"\b(?:cent(?:er|re)s?|hospitals?|clinics?|outpatient|in
 _ASKS_COST = re.compile(r"\b(?:costs?|price[sd]?|pay|fees?|insurance|insured|co-?pay|afford\w*|expensive|cheap|"
                         r"charges?)\b|\$", re.I)
 _HAS_COST = re.compile(r"\$\s?\d|\b(?:costs?|price[sd]?|fees?|free|insurance|paid|pay|charges?|co-?pay)\b", re.I)
+_GIVEN = r"(?:inject(?:ed)?|take|taken|given|give|used|use|administered|administer|delivered|put|prescribed)"
 _ASKS_DOSE = re.compile(r"\b(?:dose|doses|dosage|dosing|milligrams?|mg|mcg|micrograms?|ml|milliliters?|millilitres?|cc|"
-                        r"morphine[- ]equivalent)\b|\bhow much [\w\s-]{0,40}\b(?:inject|injected|take|taken)\b|"
+                        r"morphine[- ]equivalent)\b|\bhow much [\w\s-]{0,40}\b" + _GIVEN + r"\b|"
+                        r"\b(?:what|which) (?:volume|amount|quantity|concentration|strength) of [\w\s-]{0,40}\b"
+                        + _GIVEN + r"\b|"
                         r"\b(?:should|can|do|may) I take\b|\bhow many (?:pills|tablets|capsules|injections|shots)\b|"
                         r"\bper (?:day|week|month|year)\b", re.I)
 _HAS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|ml|milligrams?|micrograms?|units?)\b|\b(?:dose|dosage|dosing)\b|"

@@ -52,6 +52,8 @@ def test_every_marker_resolves_and_every_citation_matches_the_file(seed_assistan
     "How much does a consultation with Dr. Richard Kim cost?",  # the corpus only says joining PSPS is free
     "How many mL of platelet-rich plasma should be injected into a torn shoulder?",
     "What is the capital of Australia?",
+    "How much lidocaine is used before a facet joint injection?",  # a dose asked without the word 'dose'
+    "What amount of corticosteroid is injected into the epidural space?",
 ])
 def test_an_out_of_corpus_question_gets_a_plain_abstention(seed_assistant, question: str) -> None:
     ans = seed_assistant.ask(question)
