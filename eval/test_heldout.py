@@ -97,8 +97,8 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout": "key-fact recall 0.833 < 0.85 (0.656 at 8e21dbe; measured at 699f5ca)",
-    "heldout2": "key-fact recall 0.839 < 0.85 (0.733 at 8e21dbe; measured at 699f5ca)",
+    "heldout": "key-fact recall 0.833 < 0.85 (0.656 at 8e21dbe; measured at ff16315)",
+    "heldout3": "key-fact recall 0.789 < 0.85 (a fresh set, first scored at deaf6e4; measured at ff16315)",
 }))
 def test_key_facts(hybrid, split: str) -> None:
     assert hybrid[split]["key_fact_recall"] >= BARS["key_fact_recall"], (
@@ -133,7 +133,8 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
 
 @pytest.mark.parametrize("split", _missed({
     split: f"near-miss questions (on topic, fact not in the corpus) are answered with related sentences: "
-           f"abstained on {n} (measured at 699f5ca)" for split, n in (("heldout", "0/4"), ("heldout2", "0/3"))
+           f"abstained on {n} (measured at ff16315)"
+    for split, n in (("heldout", "0/4"), ("heldout2", "0/3"), ("heldout3", "0/3"))
 }))
 def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
     _, rows = heldout_answers[split]["hybrid"]
@@ -143,7 +144,8 @@ def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout2": "acceptable answer label 0.733 < 0.85 (0.700 at 8e21dbe; measured at 699f5ca)",
+    "heldout2": "acceptable answer label 0.733 < 0.85 (0.700 at 8e21dbe; measured at ff16315)",
+    "heldout3": "acceptable answer label 0.633 < 0.85 (a fresh set, first scored at deaf6e4; measured at ff16315)",
 }))
 def test_answer_labels(hybrid, split: str) -> None:
     assert hybrid[split]["label_acceptable"] >= BARS["label_acceptable"], (
