@@ -59,8 +59,8 @@ _ASKS_YEAR = re.compile(r"\b(?:when|what year|which year)\b", re.I)
 _ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|person|authors?|experts?))\b", re.I)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
-_HAS_NAME = re.compile(r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b")
-_NAME_PAIR = re.compile(r"\b(?:Drs?\.? |Dr )?([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-z]+)\b")
+# A candidate name: two capitalised words; ``has_wanted`` keeps the pairs that are a person's.
+_HAS_NAME = re.compile(r"\b(?:Drs?\.? |Dr )?([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-z]+)\b")
 _TITLED = re.compile(r"\bDrs?\. [A-Z][a-z]+")
 _WORD = re.compile(r"[A-Za-z]+")
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
@@ -147,7 +147,7 @@ def has_wanted(q: Question, clean: str, catalog: Catalog) -> bool:
     if _TITLED.search(clean):
         return True
     common = _lowercase_words(catalog)
-    return any(a.lower() not in common and b.lower() not in common for a, b in _NAME_PAIR.findall(clean))
+    return any(a.lower() not in common and b.lower() not in common for a, b in _HAS_NAME.findall(clean))
 
 
 def _lowercase_words(catalog: Catalog) -> frozenset[str]:
@@ -223,14 +223,12 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(set(terms[i]))
         form = _sentence_form(catalog, i)
-        unit = labelled_list(catalog, i)
-        if unit:
+        unit = _list_unit(catalog, i)
+        if unit is not None:
             # A label ("Training Included:") says nothing alone: it is scored as the list it heads.
-            clean = " ".join(catalog.s_clean[k] for k in unit)
-            v = catalog.s_vec[unit].sum(axis=0)
-            cos = max(cos, float(v @ qvec) / float(np.linalg.norm(v)))
-            cov = q.coverage(set().union(*(terms[k] for k in unit)))
-            form = _form(catalog.s_clean[i], "", words=len(clean.split()))
+            clean, cos_unit, unit_terms, form = unit.text, float(unit.vector @ qvec), unit.terms, unit.form
+            cos = max(cos, cos_unit)
+            cov = q.coverage(unit_terms)
         if not q.asks_source and in_references(catalog, i):
             form *= _REFERENCE_FORM
         typed = 1.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else 0.85)
@@ -284,6 +282,33 @@ def labelled_list(catalog: Catalog, i: int) -> list[int]:
         return []
     items = list_items(catalog, i)
     return [i, *items] if items else []
+
+
+@dataclass(frozen=True)
+class _ListUnit:
+    """A short label and its list, as one text: what scoring reads instead of the label alone."""
+
+    text: str
+    vector: np.ndarray  # the normalised sum of the label's and items' vectors
+    terms: frozenset[str]
+    form: float  # the label's form, judged at the length of the whole list
+
+
+def _list_unit(catalog: Catalog, i: int) -> _ListUnit | None:
+    """Sentence i with its list when it is a short label, else None; remembered per catalog, since it
+    does not depend on the question."""
+    units = catalog.memo.setdefault("list_units", {})
+    if i not in units:
+        unit = labelled_list(catalog, i)
+        if not unit:
+            units[i] = None
+        else:
+            text = " ".join(catalog.s_clean[k] for k in unit)
+            v = catalog.s_vec[unit].sum(axis=0)
+            units[i] = _ListUnit(text, v / float(np.linalg.norm(v)),
+                                 frozenset().union(*(catalog.s_terms[k] for k in unit)),
+                                 _form(catalog.s_clean[i], "", words=len(text.split())))
+    return units[i]
 
 
 def list_items(catalog: Catalog, i: int) -> list[int]:

@@ -33,7 +33,8 @@ from assistant.records import Answer
 DATA = ROOT / "eval" / "data"
 HELDOUT = ROOT / "eval" / "heldout"
 # Held-out sets, each written independently from the five documents and never tuned on: the first
-# one (whose misses were read while developing) and a second, fresh one scored only at release.
+# one (whose misses were read while developing), a second one scored only at releases, and a third,
+# added when the second had been scored several times.
 HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")

@@ -4,7 +4,7 @@
 second set written later by another independent annotator, was added and scored only at release.
 ``eval/heldout3``, a third set from a third annotator, was added when the second had been scored
 several times; it was scored once, at the release it came with.
-Every bar is asserted on both.
+Every bar is asserted on each.
 
 This is where the issue #2 bars are asserted, on the hybrid pipeline with the extractive generator:
 key facts >= 85%, right document >= 90%, citation integrity 100%, and at least 5 of 6 out-of-corpus

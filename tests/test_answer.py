@@ -245,7 +245,7 @@ def test_a_short_label_is_scored_as_the_list_it_heads(seed_assistant, monkeypatc
         return next(s.score for s in answer.score_sentences(question, qvec, passages, catalog) if s.index == i)
 
     as_list = label_score()
-    monkeypatch.setattr(answer, "labelled_list", lambda catalog, i: [])
+    monkeypatch.setattr(answer, "_list_unit", lambda catalog, i: None)  # the rule off
     alone = label_score()
     assert as_list > 1.5 * alone, (as_list, alone)  # alone, its two words barely resemble the question
 
