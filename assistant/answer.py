@@ -215,13 +215,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
     because it usually continues the answer ("Discectomy: ... removes a disc. Doing so relieves ...").
     """
     q = Question.parse(question, catalog)
-    terms = catalog.s_terms
+    terms = catalog.s_terms_expanded
     seen: dict[int, Scored] = {}
 
     def base(i: int, rank: int) -> Scored:
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
-        cov = q.coverage(set(terms[i]))
+        cov = q.coverage(terms[i])
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
         if unit is not None:
@@ -306,7 +306,7 @@ def _list_unit(catalog: Catalog, i: int) -> _ListUnit | None:
             text = " ".join(catalog.s_clean[k] for k in unit)
             v = catalog.s_vec[unit].sum(axis=0)
             units[i] = _ListUnit(text, v / float(np.linalg.norm(v)),
-                                 frozenset().union(*(catalog.s_terms[k] for k in unit)),
+                                 frozenset().union(*(catalog.s_terms_expanded[k] for k in unit)),
                                  _form(catalog.s_clean[i], "", words=len(text.split())))
     return units[i]
 
@@ -431,7 +431,7 @@ def support_of(question: str, chosen: Sequence[Scored], catalog: Catalog) -> flo
     covered: set[str] = set()
     titles = catalog.memo.setdefault("title_terms", {})
     for s in chosen:
-        covered.update(catalog.s_terms[s.index])
+        covered.update(catalog.s_terms_expanded[s.index])
         d = int(catalog.s_doc[s.index])
         if d not in titles:
             titles[d] = content_terms(str(catalog.docs[d]["meta"].get("title", "")))

@@ -128,6 +128,24 @@ class Catalog:
             self._vocab = Vocabulary(self.s_terms)
         return self._vocab
 
+    @property
+    def s_terms_expanded(self) -> list[frozenset[str]]:
+        """Each sentence's content words plus those of the long forms of the short forms it uses
+        (``terms.scoped_abbreviations``), so that "not qualified to practice IO" shares the words of
+        "interventional orthopedics". Worked out once per process."""
+        expanded = self.memo.get("s_terms_expanded")
+        if expanded is None:
+            from .terms import abbreviations, long_form_terms, scoped_abbreviations
+
+            scoped = scoped_abbreviations([abbreviations(d["text"]) for d in self.docs])
+            expanded = []
+            for d, abbrevs in zip(self.docs, scoped):
+                lo, hi = d["sent_lo"], d["sent_hi"]
+                extra = long_form_terms(self.s_clean[lo:hi], abbrevs)
+                expanded += [frozenset(t).union(x) for t, x in zip(self.s_terms[lo:hi], extra)]
+            self.memo["s_terms_expanded"] = expanded
+        return expanded
+
     def sentence_text(self, i: int) -> str:
         """The exact original text of sentence ``i``."""
         d = self.docs[int(self.s_doc[i])]

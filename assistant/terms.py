@@ -6,7 +6,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\d+(?:[.,]\d+)?%?")
@@ -111,3 +111,70 @@ class Vocabulary:
         """Inverse document frequency; an absent term weighs as if it were in half a document."""
         df = self.df.get(term, 0) if term else 0
         return math.log((self.n + 1) / (df + 0.5))
+
+
+# "sacroiliac joint (SIJ)": a long form and, in brackets, the short form it defines.
+_DEFINED = re.compile(r"([^()\n]{1,200}?)[ ]\(([A-Z][A-Za-z]{1,7}?)s?\)")
+
+
+def _long_form(short: str, before: str) -> str | None:
+    """The words before a bracketed short form that it abbreviates, found as Schwartz and Hearst do:
+    the short form's letters, last to first, appear in order in the words, and its first (and here
+    also its last) letter starts a word."""
+    words = before.split()
+    window = " ".join(words[-min(len(short) + 5, len(short) * 2):])
+    s, j = len(short) - 1, len(window) - 1
+    while s >= 0:
+        c = short[s].lower()
+        at_word_start = s in (0, len(short) - 1)  # "sacroiliac joint (SIJ)", not "University of York (UK)"
+        while j >= 0 and (window[j].lower() != c or (at_word_start and j > 0 and window[j - 1].isalnum())):
+            j -= 1
+        if j < 0:
+            return None
+        j -= 1
+        s -= 1
+    long_form = window[window.rfind(" ", 0, j + 1) + 1 :]
+    return long_form if len(long_form.split()) >= 2 or len(long_form) > len(short) + 2 else None
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Short forms a text defines, mapped to their long forms ("IO" -> "interventional orthopedics").
+
+    A definition is a long form followed by its short form in brackets; a bracketed word that does
+    not spell the words before it ("York (UK)") is not one. The first definition of a short form wins.
+    """
+    found: dict[str, str] = {}
+    for m in _DEFINED.finditer(text):
+        short = m.group(2)
+        if short in found or sum(c.isupper() for c in short) < 2:
+            continue
+        long_form = _long_form(short, m.group(1))
+        if long_form:
+            found[short] = long_form
+    return found
+
+
+def scoped_abbreviations(per_text: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The short forms that apply in each text: its own definitions, and those of other texts where
+    every text that defines the short form means the same words by it (an "IPM" defined in one post
+    reads the same in a post that uses it undefined; a "PT" defined two ways is left to each text)."""
+    meanings: dict[str, set[tuple[str, ...]]] = {}
+    for found in per_text:
+        for short, long_form in found.items():
+            meanings.setdefault(short, set()).add(tuple(content_terms(long_form)))
+    shared: dict[str, str] = {}
+    for found in per_text:
+        for short, long_form in found.items():
+            if len(meanings[short]) == 1:
+                shared.setdefault(short, long_form)
+    return [{**shared, **found} for found in per_text]
+
+
+def long_form_terms(texts: Sequence[str], abbrevs: dict[str, str]) -> list[set[str]]:
+    """For each text, the content words of the long forms of the short forms it uses
+    ("practice IO" -> interventional, orthopedics)."""
+    if not abbrevs:
+        return [set() for _ in texts]
+    pattern = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(abbrevs, key=len, reverse=True)) + r")s?\b")
+    words = {short: set(content_terms(long_form)) for short, long_form in abbrevs.items()}
+    return [{t for m in pattern.finditer(text) for t in words[m.group(1)]} for text in texts]

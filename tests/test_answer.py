@@ -11,6 +11,7 @@ import pytest
 from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
 from assistant.errors import InputError
 from assistant.label import combine
+from assistant.terms import content_terms
 
 pytestmark = pytest.mark.slow
 
@@ -304,3 +305,13 @@ def test_a_who_question_wants_a_persons_name_not_any_two_capitalised_words(seed_
     cat = seed_assistant.index.catalog
     q = Question.parse("Who pioneered interventional spine medicine?", cat)
     assert has_wanted(q, text, cat) is is_name
+
+
+def test_a_sentence_that_writes_a_short_form_covers_a_question_that_spells_it_out(seed_assistant) -> None:
+    from assistant.answer import Question
+
+    catalog = seed_assistant.index.catalog
+    i = next(k for k, t in enumerate(catalog.s_clean) if "not qualified to practice IO" in t)
+    q = Question.parse("Who is not qualified to practice interventional orthopedics?", catalog)
+    assert q.coverage(catalog.s_terms_expanded[i]) > q.coverage(set(catalog.s_terms[i]))
+    assert set(content_terms("interventional orthopedics")) <= catalog.s_terms_expanded[i]
