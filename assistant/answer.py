@@ -561,20 +561,30 @@ def compose(question: str, chosen: list[Scored], catalog: Catalog, support: floa
     # Each quoted sentence weighs how well it answers the question, not how long it is: a long
     # sentence chosen to round out the answer must not outweigh the short one that answers it.
     weights = [max(s.score, 1e-3) for s in ordered]
-    return finish(question, " ".join(parts), citations, catalog, support, generator, weights)
+    votes = [_vote(catalog, s.index) for s in ordered]
+    return finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
+
+
+def _vote(catalog: Catalog, i: int) -> Label:
+    """The label sentence i carries into its answer's label: its own, except that a list's label
+    ("Complications Seen:"), which states nothing itself, votes as its items read."""
+    unit = labelled_list(catalog, i)
+    labels: list[Label] = [catalog.s_label[k] for k in (unit[1:] or [i])]  # type: ignore[misc]
+    return combine(labels, [1.0] * len(labels))
 
 
 def finish(question: str, text: str, citations: list[Citation], catalog: Catalog, support: float,
-           generator: str, weights: list[float] | None = None) -> Answer:
+           generator: str, weights: list[float] | None = None, votes: list[Label] | None = None) -> Answer:
     """Label an answer from its citations and say so when only promotional sources state it.
 
     ``combine`` takes the label with the most weight, and an exact tie goes to the more cautious
     label (marketing, then opinion, then evidence). By default each citation weighs the answer
     text it supports (the characters before its [n] marker, shared among the markers of that
-    run) times how strongly it supports the question (its score)."""
+    run) times how strongly it supports the question (its score). ``votes`` are the labels the
+    citations vote with, when they differ from their own (see ``_vote``)."""
     if weights is None:
         weights = [w * max(c.score, 1e-3) for w, c in zip(support_weights(text, citations), citations)]
-    label = combine([c.label for c in citations], weights)
+    label = combine(votes or [c.label for c in citations], weights)
     kinds = {catalog.docs[catalog.doc_index[c.doc_id]]["meta"].get("publisher_kind", "") for c in citations}
     mixed = len({c.label for c in citations}) > 1
     reason = plain_reason(label, kinds.pop() if len(kinds) == 1 else "", mixed)

@@ -315,3 +315,12 @@ def test_a_sentence_that_writes_a_short_form_covers_a_question_that_spells_it_ou
     q = Question.parse("Who is not qualified to practice interventional orthopedics?", catalog)
     assert q.coverage(catalog.s_terms_expanded[i]) > q.coverage(set(catalog.s_terms[i]))
     assert set(content_terms("interventional orthopedics")) <= catalog.s_terms_expanded[i]
+
+
+def test_a_list_label_votes_on_the_answer_label_as_its_items_read(seed_assistant) -> None:
+    # "Complications Seen:" alone reads as a bare claim (opinion); its items report the study's findings.
+    ans = seed_assistant.ask("At what stage of a physician's series did most SIJ fusion complications occur?")
+    heading = next(c for c in ans.citations if c.text == "Complications Seen:")
+    assert heading.label == "opinion"
+    assert any(c.text.startswith("Rare and related to technical errors") and c.label == "evidence" for c in ans.citations)
+    assert ans.label == "evidence"
