@@ -211,8 +211,9 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
     """Score every sentence of the passages against the question: cosine, weighted term coverage,
     answer type (a number for 'how many', a year for 'when', a name for 'who') and form.
 
-    The sentence right after a strong one in the same paragraph inherits most of its score,
-    because it usually continues the answer ("Discectomy: ... removes a disc. Doing so relieves ...").
+    The next sentences after a strong one in the same paragraph (two at most) inherit most of its
+    score, because they usually continue the answer ("Discectomy: ... removes a disc. Doing so
+    relieves ..."), as a list's items continue its introduction (``_continuation``).
     """
     q = Question.parse(question, catalog)
     terms = catalog.s_terms_expanded
@@ -249,9 +250,9 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
             if int(i) not in seen:
                 seen[int(i)] = base(int(i), len(passages))
     for top in sorted(seen.values(), key=lambda s: -s.score)[:3]:
-        for j in _continuation(catalog, top.index):
+        for j, share in _continuation(catalog, top.index):
             follow = seen.get(j) or base(j, top.passage_rank)
-            seen[j] = Scored(j, max(follow.score, _INHERITED * top.score), follow.passage_rank)
+            seen[j] = Scored(j, max(follow.score, share * top.score), follow.passage_rank)
     return sorted(seen.values(), key=lambda s: (-s.score, s.index))
 
 
@@ -260,14 +261,22 @@ _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
+_CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
 
 
-def _continuation(catalog: Catalog, i: int) -> list[int]:
-    """Sentences that continue sentence i: the next one in its paragraph, or, when i introduces
-    a list ("The benefits include:"), the list's items."""
+def _continuation(catalog: Catalog, i: int) -> list[tuple[int, float]]:
+    """Sentences that continue sentence i, each with the share of its score it inherits: when i
+    introduces a list ("The benefits include:"), the list's items; otherwise the next sentences of
+    its paragraph, up to ``_CONTINUED`` of them and less with each step ("Discectomy: ... removes a
+    disc. Doing so relieves pressure ... With interventional medicine, this procedure ...")."""
     if introduces_list(catalog, i):
-        return list_items(catalog, i)
-    return [i + 1] if _same_block(catalog, i, i + 1) else []
+        return [(j, _INHERITED) for j in list_items(catalog, i)]
+    out: list[tuple[int, float]] = []
+    j = i
+    while len(out) < _CONTINUED and _same_block(catalog, j, j + 1) and (j == i or not introduces_list(catalog, j)):
+        j += 1
+        out.append((j, _INHERITED ** len(out) * _INHERITED))
+    return out
 
 
 def introduces_list(catalog: Catalog, i: int) -> bool:

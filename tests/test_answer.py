@@ -324,3 +324,12 @@ def test_a_list_label_votes_on_the_answer_label_as_its_items_read(seed_assistant
     assert heading.label == "opinion"
     assert any(c.text.startswith("Rare and related to technical errors") and c.label == "evidence" for c in ans.citations)
     assert ans.label == "evidence"
+
+
+@pytest.mark.parametrize("question", ["Can you explain what happens in a discectomy?", "what's a discectomy"])
+def test_an_answer_follows_its_paragraph_for_two_sentences(seed_assistant, question: str) -> None:
+    # "Discectomy: This procedure removes ... Doing so relieves ... With interventional medicine,
+    # this procedure can be performed using very small incisions ..." is one bullet.
+    ans = seed_assistant.ask(question)
+    assert "removes all or part of a bulging or herniated disc" in ans.answer
+    assert "very small incisions" in ans.answer
