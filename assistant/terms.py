@@ -113,8 +113,9 @@ class Vocabulary:
         return math.log((self.n + 1) / (df + 0.5))
 
 
-# "sacroiliac joint (SIJ)": a long form and, in brackets, the short form it defines.
-_DEFINED = re.compile(r"([^()\n]{1,200}?)[ ]\(([A-Z][A-Za-z]{1,7}?)s?\)")
+# "sacroiliac joint (SIJ)": a short form in brackets, after the long form it defines.
+_SHORT_FORM = re.compile(r" \(([A-Z][A-Za-z]{1,7}?)s?\)")
+_CLAUSE_END = re.compile(r"[()\n]")
 
 
 def _long_form(short: str, before: str) -> str | None:
@@ -144,11 +145,12 @@ def abbreviations(text: str) -> dict[str, str]:
     not spell the words before it ("York (UK)") is not one. The first definition of a short form wins.
     """
     found: dict[str, str] = {}
-    for m in _DEFINED.finditer(text):
-        short = m.group(2)
+    for m in _SHORT_FORM.finditer(text):
+        short = m.group(1)
         if short in found or sum(c.isupper() for c in short) < 2:
             continue
-        long_form = _long_form(short, m.group(1))
+        before = _CLAUSE_END.split(text[max(0, m.start() - 200) : m.start()])[-1]
+        long_form = _long_form(short, before)
         if long_form:
             found[short] = long_form
     return found
