@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\d+(?:[.,]\d+)?%?")
@@ -156,27 +156,39 @@ def abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-def scoped_abbreviations(per_text: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+def scoped_abbreviations(per_text: Sequence[dict[str, str]]) -> list[Mapping[str, str]]:
     """The short forms that apply in each text: its own definitions, and those of other texts where
     every text that defines the short form means the same words by it (an "IPM" defined in one post
     reads the same in a post that uses it undefined; a "PT" defined two ways is left to each text)."""
-    meanings: dict[str, set[tuple[str, ...]]] = {}
+    meanings: dict[str, set[frozenset[str]]] = {}
     for found in per_text:
         for short, long_form in found.items():
-            meanings.setdefault(short, set()).add(tuple(content_terms(long_form)))
+            meanings.setdefault(short, set()).add(_long_form_words(long_form))
     shared: dict[str, str] = {}
     for found in per_text:
         for short, long_form in found.items():
             if len(meanings[short]) == 1:
                 shared.setdefault(short, long_form)
-    return [{**shared, **found} for found in per_text]
+    return [ChainMap(found, shared) for found in per_text]
 
 
-def long_form_terms(texts: Sequence[str], abbrevs: dict[str, str]) -> list[set[str]]:
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]{1,8}\b")
+
+
+@lru_cache(maxsize=65536)
+def _long_form_words(long_form: str) -> frozenset[str]:
+    return frozenset(content_terms(long_form))
+
+
+def long_form_terms(texts: Sequence[str], abbrevs: Mapping[str, str]) -> list[set[str]]:
     """For each text, the content words of the long forms of the short forms it uses
-    ("practice IO" -> interventional, orthopedics)."""
-    if not abbrevs:
-        return [set() for _ in texts]
-    pattern = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(abbrevs, key=len, reverse=True)) + r")s?\b")
-    words = {short: set(content_terms(long_form)) for short, long_form in abbrevs.items()}
-    return [{t for m in pattern.finditer(text) for t in words[m.group(1)]} for text in texts]
+    ("practice IO" -> interventional, orthopedics; a plural "IPMs" counts as "IPM")."""
+    out: list[set[str]] = []
+    for text in texts:
+        words: set[str] = set()
+        for w in _CAPITALISED.findall(text):
+            long_form = abbrevs.get(w) or (abbrevs.get(w[:-1]) if w.endswith("s") else None)
+            if long_form:
+                words |= _long_form_words(long_form)
+        out.append(words)
+    return out
