@@ -178,3 +178,13 @@ def test_upload_refuses_wrong_content_and_oversized_files(client, ui_server, tmp
 def test_remove_unknown_document_is_a_message(client) -> None:
     status, _, _ = client.predict("no_such_doc", api_name="/remove")
     assert "error-note" in status and "no document" in status.lower()
+
+
+def test_warm_up_prepares_the_catalog_before_the_first_question(seed_settings) -> None:
+    from assistant.ui import Service, _warm_up
+
+    service = Service(seed_settings)
+    _warm_up(service)
+    memo = service.assistant().index.catalog.memo
+    assert "s_terms_expanded" in memo
+    assert len(memo["s_terms_expanded"]) == len(service.assistant().index.catalog.s_clean)
