@@ -64,6 +64,12 @@ _HAS_NAME = re.compile(r"\b(?:Drs?\.? |Dr )?([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-
 _TITLED = re.compile(r"\bDrs?\. [A-Z][a-z]+")
 _WORD = re.compile(r"[A-Za-z]+")
 _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
+# A question about what something is made of wants a list ("Training Included: ...") or a sentence
+# that enumerates; its verb ("consist of", "comprise") is read as the corpus's commonest one, "include".
+_ASKS_PARTS = re.compile(r"\b(?:consist(?:s|ed)? of|compris(?:e|es|ed)|(?:is|are|was|were) made up of|"
+                         r"(?:does|do|did) [\w\s/-]{1,90}\binclude|components?|constituents?)\b", re.I)
+_HAS_PARTS = re.compile(r"\b(?:includ(?:e|es|ed|ing)|consist(?:s|ed)? of|compris(?:e|es|ed|ing)|such as)\b", re.I)
+_PART_VERBS = {"consist": "includ", "compris": "includ"}
 _HAS_EXAMPLE = re.compile(r"\b(?:for (?:example|instance)|e\.g\.|such as|as an example|to illustrate)", re.I)
 # A reference-list entry answers only a question about a publication: who wrote it, where or when.
 _ASKS_SOURCE = re.compile(r"\b(?:journals?|publish\w*|publications?|citations?|cited|references?|bibliograph\w*|"
@@ -117,12 +123,13 @@ class Question:
     def _parse(cls, text: str, catalog: Catalog) -> Question:
         vocab = catalog.vocab
         terms: dict[str, float] = {}
+        parts = _ASKS_PARTS.search(text) is not None
         for t in content_terms(text):
-            mapped = vocab.resolve(t)
+            mapped = vocab.resolve(_PART_VERBS.get(t, t) if parts else t)
             terms[mapped or f"?{t}"] = vocab.idf(mapped)
         wants = _HAS_NUMBER if _ASKS_NUMBER.search(text) else _HAS_YEAR if _ASKS_YEAR.search(text) else (
             _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else
-            _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else None)
+            _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else _HAS_PARTS if parts else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
         return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)))
 
@@ -232,8 +239,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
             cov = q.coverage(unit_terms)
         if not q.asks_source and in_references(catalog, i):
             form *= _REFERENCE_FORM
-        typed = 1.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else 0.85)
-        bonus = 0.12 if typed == 1.0 and q.wants is not None else 0.0
+        named = False
+        if q.wants is _HAS_PARTS and (unit is not None or introduces_list(catalog, i)):
+            typed = 1.0  # a list is what a question about parts wants, most of all one its label names
+            named = unit is not None and bool(terms[i]) and all(t in q.terms for t in terms[i])
+        else:
+            typed = 1.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else 0.85)
+        bonus = 0.0 if q.wants is None or typed < 1.0 else (0.24 if named else 0.0) if q.wants is _HAS_PARTS else 0.12
         form = form * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
@@ -249,6 +261,12 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         for i in np.argsort(-sims)[:10]:
             if int(i) not in seen:
                 seen[int(i)] = base(int(i), len(passages))
+        if q.wants is _HAS_PARTS:
+            # A question about parts is answered by a list, which may sit outside the passages.
+            labels, vecs = _list_labels(catalog)
+            for k in np.argsort(-(vecs @ qvec))[:_PART_LISTS] if labels else []:
+                if labels[k] not in seen:
+                    seen[labels[k]] = base(labels[k], len(passages))
     for top in sorted(seen.values(), key=lambda s: -s.score)[:3]:
         for j, share in _continuation(catalog, top.index):
             follow = seen.get(j) or base(j, top.passage_rank)
@@ -261,6 +279,7 @@ _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
+_PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
 
 
@@ -318,6 +337,16 @@ def _list_unit(catalog: Catalog, i: int) -> _ListUnit | None:
                                  frozenset().union(*(catalog.s_terms_expanded[k] for k in unit)),
                                  _form(catalog.s_clean[i], "", words=len(text.split())))
     return units[i]
+
+
+def _list_labels(catalog: Catalog) -> tuple[list[int], np.ndarray]:
+    """Every short label that heads a list in the corpus, with its list's vector (remembered per catalog)."""
+    found = catalog.memo.get("list_labels")
+    if found is None:
+        labels = [i for i, clean in enumerate(catalog.s_clean) if clean.rstrip().endswith(":") and _list_unit(catalog, i)]
+        vecs = np.stack([_list_unit(catalog, i).vector for i in labels]) if labels else np.zeros((0, catalog.s_vec.shape[1]))
+        found = catalog.memo["list_labels"] = (labels, vecs)
+    return found
 
 
 def list_items(catalog: Catalog, i: int) -> list[int]:
