@@ -261,6 +261,10 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         for i in np.argsort(-sims)[:10]:
             if int(i) not in seen:
                 seen[int(i)] = base(int(i), len(passages))
+        # ... and so can one that shares the question's rarest words but not its wording.
+        for i in _best_covered(q, catalog, _COVERED):
+            if i not in seen:
+                seen[i] = base(i, len(passages))
         if q.wants is _HAS_PARTS:
             # A question about parts is answered by a list, which may sit outside the passages.
             labels, vecs = _list_labels(catalog)
@@ -279,8 +283,20 @@ _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
+_COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
+
+
+def _best_covered(q: Question, catalog: Catalog, n: int) -> list[int]:
+    """The n sentences whose words cover most of the question's weighted terms (ties to the earlier
+    sentence)."""
+    postings = catalog.term_sentences
+    covered: dict[int, float] = {}
+    for t, w in q.terms.items():
+        for i in postings.get(t, ()):
+            covered[i] = covered.get(i, 0.0) + w
+    return sorted(covered, key=lambda i: (-covered[i], i))[:n]
 
 
 def _continuation(catalog: Catalog, i: int) -> list[tuple[int, float]]:

@@ -146,6 +146,18 @@ class Catalog:
             self.memo["s_terms_expanded"] = expanded
         return expanded
 
+    @property
+    def term_sentences(self) -> dict[str, list[int]]:
+        """Which sentences hold each word of ``s_terms_expanded``, in order. Worked out once per process."""
+        postings = self.memo.get("term_sentences")
+        if postings is None:
+            postings = {}
+            for i, terms in enumerate(self.s_terms_expanded):
+                for t in terms:
+                    postings.setdefault(t, []).append(i)
+            self.memo["term_sentences"] = postings
+        return postings
+
     def sentence_text(self, i: int) -> str:
         """The exact original text of sentence ``i``."""
         d = self.docs[int(self.s_doc[i])]

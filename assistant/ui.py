@@ -353,11 +353,11 @@ def create_app(settings: Settings) -> fastapi.FastAPI:
 
 def _warm_up(service: Service) -> None:
     # Load the model and index, and work out the catalog's per-sentence words (content words and
-    # the long forms of short forms), before the first question, so the first answer is quick.
+    # the long forms of short forms) and which sentences hold each, before the first question, so the first answer is quick.
     try:
         index = service.assistant().index
         index.embedder.embed_one("warm up")
-        index.catalog.s_terms_expanded
+        index.catalog.term_sentences  # and, through it, s_terms_expanded
     except AssistantError as exc:
         print(f"note: {exc} You can also add documents in the Library tab.", file=sys.stderr)
     except Exception:

@@ -355,3 +355,23 @@ def test_a_question_about_parts_reads_its_verb_as_include(seed_assistant) -> Non
     q = Question.parse("What does the programme consist of?", catalog)
     assert "includ" in q.terms and not any(t.endswith("consist") for t in q.terms)
     assert "includ" not in Question.parse("Is the training consistent?", catalog).terms
+
+
+def test_a_sentence_outside_the_passages_that_covers_the_questions_rare_words_can_answer(seed_assistant) -> None:
+    # "You're not qualified to practice IO, but you sure could be with the proper training" sits in a
+    # chunk that neither dense nor BM25 ranks highly for this wording.
+    question = "Does the Regenexx author think interventional spine physicians are qualified to practice interventional orthopedics?"
+    catalog = seed_assistant.index.catalog
+    qvec = seed_assistant.index.embedder.embed_one(question)
+    passages = seed_assistant.retriever.run(question, qvec)
+    target = next(i for i, c in enumerate(catalog.s_clean) if "not qualified to practice IO" in c)
+    in_passages = {catalog.docs[catalog.doc_index[p.chunk.doc_id]]["sent_lo"] + k
+                   for p in passages for k in range(*p.chunk.sentences)}
+    assert target not in in_passages
+    assert "proper training" in seed_assistant.ask(question).answer
+
+
+def test_the_term_index_lists_exactly_the_sentences_that_hold_each_word(seed_assistant) -> None:
+    catalog = seed_assistant.index.catalog
+    for term in ("qualifi", "discectomi", "webinar"):
+        assert catalog.term_sentences[term] == [i for i, t in enumerate(catalog.s_terms_expanded) if term in t]

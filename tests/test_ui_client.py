@@ -188,3 +188,4 @@ def test_warm_up_prepares_the_catalog_before_the_first_question(seed_settings) -
     memo = service.assistant().index.catalog.memo
     assert "s_terms_expanded" in memo
     assert len(memo["s_terms_expanded"]) == len(service.assistant().index.catalog.s_clean)
+    assert "term_sentences" in memo and memo["term_sentences"]["discectomi"]
