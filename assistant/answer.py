@@ -539,7 +539,8 @@ class ExtractiveGenerator(Generator):
                 available[at[s.index]] = False
             nearest = np.maximum(nearest, vecs @ catalog.s_vec[s.index])
 
-        while len(chosen) < cap and used < budget:
+        points = 0  # sentences chosen for themselves: a list's items come with it and count as one point
+        while points < cap and used < budget:
             fits = available & (nearest < self.settings.duplicate_similarity)
             if chosen:
                 fits &= used + sizes <= budget  # too long for what is left; a shorter one may still fit
@@ -552,15 +553,16 @@ class ExtractiveGenerator(Generator):
             taken = {c.index for c in chosen}
             first = next((i for i in items if i not in taken), None)
             if first is not None and chosen and (
-                used + sizes[j] + len(catalog.s_clean[first]) > budget or len(chosen) + 2 > cap
+                used + sizes[j] + len(catalog.s_clean[first]) > budget
             ):
                 available[j] = False  # a list's introduction says little without its first item
                 continue
             take(head)
+            points += 1
             if items:
                 # A list's introduction says little alone: its items come with it, while they fit.
                 for i in items:
-                    if len(chosen) >= cap or used + len(catalog.s_clean[i]) > budget:
+                    if used + len(catalog.s_clean[i]) > budget:
                         break
                     if i not in taken:
                         take(pool[at[i]] if i in at else Scored(i, _INHERITED * head.score, head.passage_rank))

@@ -52,7 +52,8 @@ class RetrieveSettings(_Stage):
 
 
 class AnswerSettings(_Stage):
-    max_sentences: int = Field(8, gt=0, le=20, description="Most sentences (list items count) in an extractive answer.")
+    max_sentences: int = Field(
+        8, gt=0, le=20, description="Most sentences in an extractive answer; a list and the items that come with it count as one.")
     max_answer_chars: int = Field(900, gt=0, description="Length budget of an extractive answer's sentences.")
     min_rank_probability: float = Field(
         0.05, ge=0.0, le=1.0, description="Sentences the ranker finds less likely than this are left out.")

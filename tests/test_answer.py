@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import answer
 from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
 from assistant.errors import InputError
 from assistant.label import combine
@@ -101,7 +102,12 @@ def test_the_answer_stays_within_its_length_budget_and_cites_no_sentence_twice(s
     for q in ["What are the benefits of minimally invasive spine surgery compared with open surgery?",
               "What did the structured training for the pain physicians include?"]:
         ans = seed_assistant.ask(q)
-        assert 1 <= len(ans.citations) <= settings.max_sentences
+        # A list's items come with it and count as one sentence with it.
+        catalog = seed_assistant.index.catalog
+        cited = [next(i for i in range(len(catalog.s_clean)) if int(catalog.s_start[i]) == c.start
+                      and catalog.docs[int(catalog.s_doc[i])]["doc_id"] == c.doc_id) for c in ans.citations]
+        items = {j for i in cited if answer.introduces_list(catalog, i) for j in answer.list_items(catalog, i)}
+        assert 1 <= len([i for i in cited if i not in items]) <= settings.max_sentences
         sentences = re.split(r" \[\d+\] ?", ans.answer.removeprefix(ONLY_PROMOTIONAL + " "))
         sentences = [s for s in sentences if s]
         assert len(sentences) == len(ans.citations)
@@ -256,6 +262,23 @@ def test_a_chosen_list_introduction_brings_its_items(seed_assistant) -> None:
     assert "The benefits of this type of surgery include:" in ans.answer
     for item in ("Less pain", "Faster recovery", "Less risk of infection", "Less blood loss"):
         assert item in ans.answer
+
+
+def test_a_list_chosen_last_still_brings_every_item_that_fits(seed_assistant) -> None:
+    from assistant.answer import ExtractiveGenerator, Scored
+
+    catalog = seed_assistant.index.catalog
+    intro = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("The benefits of this type of surgery"))
+    others = [i for i, t in enumerate(catalog.s_clean) if len(t) < 60 and not t.rstrip().endswith(":")
+              and i not in range(intro, intro + 7)][:3]
+    pool = [Scored(i, 1.0 - 0.01 * k, 0) for k, i in enumerate(others)] + [Scored(intro, 0.5, 0)]
+    settings = seed_assistant.settings.answer.model_copy(
+        update={"max_sentences": 4, "max_answer_chars": 10_000, "relative_cutoff": 1.0, "redundancy_penalty": 0.0})
+    chosen = [s.index for s in ExtractiveGenerator(settings).select("benefits", catalog.s_vec[intro], pool, catalog)]
+    assert chosen[:4] == [*others, intro]
+    assert [catalog.s_clean[i] for i in chosen[4:]] == [
+        "Less pain", "Faster recovery", "Less risk of infection", "Less risk of complication", "Less blood loss",
+        "Less reliance on post-operative pain medication"]
 
 
 def test_a_list_introduction_is_left_out_when_its_first_item_would_not_fit(seed_assistant) -> None:
