@@ -56,7 +56,10 @@ _ASKS_NUMBER = re.compile(
     r"\b(?:how many|how much|how long|how often|what (?:percentage|percent|proportion|share|number|rates?)|"
     r"(?:complication|revision|success|infection) rates?)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(?:when|what year|which year)\b", re.I)
-_ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:physicians|doctors|people|person|authors?|experts?))\b", re.I)
+# "Who" asks for a name where it opens a question or a clause ("..., and who supervised Group 2?"),
+# not after a noun it describes ("the people who wrote it") or inside a clause ("a complaint about who wrote it").
+_ASKS_NAME = re.compile(r"(?:^|[,;:?]|\b(?:and|or|but|by|to|with|for|from))\s*(?:who|whom)\b|"
+                        r"\bwhich (?:physicians|doctors|people|person|authors?|experts?)\b", re.I)
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 # A candidate name: two capitalised words; ``has_wanted`` keeps the pairs that are a person's.

@@ -398,3 +398,19 @@ def test_the_term_index_lists_exactly_the_sentences_that_hold_each_word(seed_ass
     catalog = seed_assistant.index.catalog
     for term in ("qualifi", "discectomi", "webinar"):
         assert catalog.term_sentences[term] == [i for i, t in enumerate(catalog.s_terms_expanded) if term in t]
+
+
+@pytest.mark.parametrize("question, asks_name", [
+    ("Who led the randomized trial?", True),
+    ("What were the two groups, and who supervised Group 2?", True),
+    ("By whom was the statement written?", True),
+    ("Which doctors does the blog credit?", True),
+    ("What did PSPS say about the people who wrote the BMJ meta-analysis?", False),
+    ("Did the pain doctors who had a spine surgeon supervising them have complications?", False),
+    ("What was the complaint about who wrote the meta-analysis?", False),
+])
+def test_who_asks_for_a_name_only_where_it_opens_a_question_or_clause(seed_assistant, question: str,
+                                                                      asks_name: bool) -> None:
+    from assistant.answer import _HAS_NAME, Question
+
+    assert (Question.parse(question, seed_assistant.index.catalog).wants is _HAS_NAME) is asks_name
