@@ -73,6 +73,11 @@ _ASKS_PARTS = re.compile(r"\b(?:consist(?:s|ed)? of|compris(?:e|es|ed)|(?:is|are
                          r"(?:does|do|did) [\w\s/-]{1,90}\binclude|components?|constituents?)\b", re.I)
 _HAS_PARTS = re.compile(r"\b(?:includ(?:e|es|ed|ing)|consist(?:s|ed)? of|compris(?:e|es|ed|ing)|such as)\b", re.I)
 _PART_VERBS = {"consist": "includ", "compris": "includ"}
+# Everyday words for what documents about studies and treatments name otherwise: a question word the
+# corpus never uses is read as its counterpart ("who wrote it" as its authors, "upsides" as benefits).
+_PARAPHRASES = {"wrote": "author", "written": "author", "writer": "author", "upsid": "benefit",
+                "advantag": "benefit", "pros": "benefit", "downsid": "risk", "drawback": "risk",
+                "disadvantag": "risk", "con": "risk"}
 _HAS_EXAMPLE = re.compile(r"\b(?:for (?:example|instance)|e\.g\.|such as|as an example|to illustrate)", re.I)
 # A reference-list entry answers only a question about a publication: who wrote it, where or when.
 _ASKS_SOURCE = re.compile(r"\b(?:journals?|publish\w*|publications?|citations?|cited|references?|bibliograph\w*|"
@@ -129,6 +134,8 @@ class Question:
         parts = _ASKS_PARTS.search(text) is not None
         for t in content_terms(text):
             mapped = vocab.resolve(_PART_VERBS.get(t, t) if parts else t)
+            if mapped is None and t in _PARAPHRASES:
+                mapped = vocab.resolve(_PARAPHRASES[t])
             terms[mapped or f"?{t}"] = vocab.idf(mapped)
         wants = _HAS_NUMBER if _ASKS_NUMBER.search(text) else _HAS_YEAR if _ASKS_YEAR.search(text) else (
             _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else

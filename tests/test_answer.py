@@ -414,3 +414,14 @@ def test_who_asks_for_a_name_only_where_it_opens_a_question_or_clause(seed_assis
     from assistant.answer import _HAS_NAME, Question
 
     assert (Question.parse(question, seed_assistant.index.catalog).wants is _HAS_NAME) is asks_name
+
+
+def test_an_everyday_word_the_corpus_never_uses_is_read_as_its_counterpart(seed_assistant) -> None:
+    from assistant.answer import Question
+
+    catalog = seed_assistant.index.catalog
+    assert "author" in Question.parse("Who wrote the BMJ meta-analysis?", catalog).terms
+    assert "benefit" in Question.parse("What are the upsides of minimally invasive surgery?", catalog).terms
+    # A word the corpus does use keeps its own meaning.
+    assert "practic" in Question.parse("Who can practice it?", catalog).terms
+    assert not any(t.startswith("?") for t in Question.parse("What are the advantages of it?", catalog).terms)
