@@ -240,6 +240,9 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(terms[i])
+        # A sentence is also read a little in its document's context: "The authors of the study were
+        # not interventional pain specialists" is about the BMJ meta-analysis its statement's title names.
+        cov = (1 - _IN_CONTEXT) * cov + _IN_CONTEXT * q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])))
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
         if unit is not None:
@@ -293,9 +296,18 @@ _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
+_IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts its document's title
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
+
+
+def _title_terms(catalog: Catalog, d: int) -> frozenset[str]:
+    """The content words of document d's title, remembered per catalog."""
+    titles = catalog.memo.setdefault("title_terms", {})
+    if d not in titles:
+        titles[d] = frozenset(content_terms(str(catalog.docs[d]["meta"].get("title", ""))))
+    return titles[d]
 
 
 def _best_covered(q: Question, catalog: Catalog, n: int) -> list[int]:
@@ -493,13 +505,9 @@ def support_of(question: str, chosen: Sequence[Scored], catalog: Catalog) -> flo
     best = max(s.score for s in chosen)
     q = Question.parse(question, catalog)
     covered: set[str] = set()
-    titles = catalog.memo.setdefault("title_terms", {})
     for s in chosen:
         covered.update(catalog.s_terms_expanded[s.index])
-        d = int(catalog.s_doc[s.index])
-        if d not in titles:
-            titles[d] = content_terms(str(catalog.docs[d]["meta"].get("title", "")))
-        covered.update(titles[d])
+        covered.update(_title_terms(catalog, int(catalog.s_doc[s.index])))
     return best * q.coverage(covered) ** 0.5
 
 

@@ -425,3 +425,10 @@ def test_an_everyday_word_the_corpus_never_uses_is_read_as_its_counterpart(seed_
     # A word the corpus does use keeps its own meaning.
     assert "practic" in Question.parse("Who can practice it?", catalog).terms
     assert not any(t.startswith("?") for t in Question.parse("What are the advantages of it?", catalog).terms)
+
+
+def test_a_sentence_is_read_in_its_documents_context(seed_assistant) -> None:
+    # "The authors of the study were not interventional pain specialists" names neither PSPS nor the
+    # BMJ meta-analysis; its document's title does.
+    ans = seed_assistant.ask("What did PSPS say about the people who wrote the BMJ meta-analysis on spine pain procedures?")
+    assert "not interventional pain specialists" in ans.answer
