@@ -252,13 +252,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
             cov = q.coverage(unit_terms)
         if not q.asks_source and in_references(catalog, i):
             form *= _REFERENCE_FORM
-        named = False
         if q.wants is _HAS_PARTS and (unit is not None or introduces_list(catalog, i)):
-            typed = 1.0  # a list is what a question about parts wants, most of all one its label names
-            named = unit is not None and bool(terms[i]) and all(t in q.terms for t in terms[i])
+            typed = 1.0  # a list is what a question about parts wants
         else:
             typed = 1.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else 0.85)
-        bonus = 0.0 if q.wants is None or typed < 1.0 else (0.24 if named else 0.0) if q.wants is _HAS_PARTS else 0.12
+        bonus = 0.12 if typed == 1.0 and q.wants not in (None, _HAS_PARTS) else 0.0
+        if unit is not None and _names_list(q, catalog, i):
+            bonus += 0.24 if q.wants is _HAS_PARTS else 0.12
         form = form * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
@@ -278,9 +278,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         for i in _best_covered(q, catalog, _COVERED):
             if i not in seen:
                 seen[i] = base(i, len(passages))
+        # A list whose label the question names ("the two groups": "Groups:") is a candidate too ...
+        labels, vecs = _list_labels(catalog)
+        for i in labels:
+            if i not in seen and _names_list(q, catalog, i):
+                seen[i] = base(i, len(passages))
         if q.wants is _HAS_PARTS:
-            # A question about parts is answered by a list, which may sit outside the passages.
-            labels, vecs = _list_labels(catalog)
+            # ... and a question about parts is answered by a list, which may sit outside the passages.
             for k in np.argsort(-(vecs @ qvec))[:_PART_LISTS] if labels else []:
                 if labels[k] not in seen:
                     seen[labels[k]] = base(labels[k], len(passages))
@@ -300,6 +304,13 @@ _IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts it
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
+
+
+def _names_list(q: Question, catalog: Catalog, i: int) -> bool:
+    """Whether the question names every word of the label in sentence i ("Training Included:" for
+    "what did the training include?"); the caller knows that i heads a list."""
+    label = catalog.s_terms_expanded[i]
+    return bool(label) and all(t in q.terms for t in label)
 
 
 def _title_terms(catalog: Catalog, d: int) -> frozenset[str]:

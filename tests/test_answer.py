@@ -432,3 +432,10 @@ def test_a_sentence_is_read_in_its_documents_context(seed_assistant) -> None:
     # BMJ meta-analysis; its document's title does.
     ans = seed_assistant.ask("What did PSPS say about the people who wrote the BMJ meta-analysis on spine pain procedures?")
     assert "not interventional pain specialists" in ans.answer
+
+
+def test_a_list_whose_label_the_question_names_answers_it(seed_assistant) -> None:
+    # "Groups:" heads "Group 1: IPM physicians supervised by spine surgeons" and "Group 2: ...".
+    ans = seed_assistant.ask("what were the 2 groups compared in the surgeon led training study")
+    assert "Group 1: IPM physicians supervised by spine surgeons" in ans.answer
+    assert "Group 2: IPM physicians supervised by non-surgeons" in ans.answer
