@@ -72,6 +72,8 @@ _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
 _ASKS_PARTS = re.compile(r"\b(?:consist(?:s|ed)? of|compris(?:e|es|ed)|(?:is|are|was|were) made up of|"
                          r"(?:does|do|did) [\w\s/-]{1,90}\binclude|components?|constituents?)\b", re.I)
 _HAS_PARTS = re.compile(r"\b(?:includ(?:e|es|ed|ing)|consist(?:s|ed)? of|compris(?:e|es|ed|ing)|such as)\b", re.I)
+# A question about why or how wants an explanation, which a list its words happen to name is not.
+_ASKS_REASON = re.compile(r"\W*(?:why|how)\b(?! (?:many|much|long|often)\b)", re.I)
 _PART_VERBS = {"consist": "includ", "compris": "includ"}
 # Everyday words for what documents about studies and treatments name otherwise: a question word the
 # corpus never uses is read as its counterpart ("who wrote it" as its authors, "upsides" as benefits).
@@ -308,9 +310,9 @@ _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sente
 
 def _names_list(q: Question, catalog: Catalog, i: int) -> bool:
     """Whether the question names every word of the label in sentence i ("Training Included:" for
-    "what did the training include?"); the caller knows that i heads a list."""
+    "what did the training include?") and does not ask why or how; the caller knows that i heads a list."""
     label = catalog.s_terms_expanded[i]
-    return bool(label) and all(t in q.terms for t in label)
+    return bool(label) and all(t in q.terms for t in label) and not _ASKS_REASON.match(q.text)
 
 
 def _title_terms(catalog: Catalog, d: int) -> frozenset[str]:
