@@ -128,8 +128,9 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         ]
     # held-out first: it is what the bars are about
     for split, title in (
-        ("heldout4", "Fourth held-out set (fresh independent questions, scored once, at release)"),
-        ("heldout3", "Third held-out set (independent questions, scored only at releases)"),
+        ("heldout5", "Fifth held-out set (fresh independent questions, scored once, at release)"),
+        ("heldout4", "Fourth held-out set (independent questions, scored only at releases)"),
+        ("heldout3", "Third held-out set (independent questions; misses read during development)"),
         ("heldout2", "Second held-out set (independent questions, scored only at releases)"),
         ("heldout", "Held-out answers (independent questions, never tuned on; misses read during development)"),
         ("dev", "Development answers"),
@@ -211,7 +212,8 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         ]
         L += _table(["metric"] + modes, rows) + [""]
     for split, name in (("heldout", "held-out questions"), ("heldout2", "second held-out set"),
-                        ("heldout3", "third held-out set"), ("heldout4", "fourth held-out set")):
+                        ("heldout3", "third held-out set"), ("heldout4", "fourth held-out set"),
+                        ("heldout5", "fifth held-out set")):
         ho_ret = m.get(f"{split}_retrieval")
         if not ho_ret:
             continue
@@ -351,7 +353,7 @@ def readme_figures(m: dict[str, Any]) -> str:
     L = []
     modes = ("hybrid", "dense", "bm25")
     rows = []
-    for split, name in (("heldout4", "held-out 4"), ("heldout3", "held-out 3"), ("heldout2", "held-out 2"), ("heldout", "held-out"), ("dev", "dev")):
+    for split, name in (("heldout5", "held-out 5"), ("heldout4", "held-out 4"), ("heldout3", "held-out 3"), ("heldout2", "held-out 2"), ("heldout", "held-out"), ("dev", "dev")):
         a = m.get(f"{split}_answers", {})
         if all(mo in a for mo in modes):
             rows += [

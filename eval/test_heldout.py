@@ -3,8 +3,9 @@
 ``eval/heldout`` is the first set; its misses were read during development, so ``eval/heldout2``, a
 second set written later by another independent annotator, was added and scored only at release.
 ``eval/heldout3``, a third set from a third annotator, was added when the second had been scored
-several times, and ``eval/heldout4``, from a fourth, when the second's misses were read in turn;
-each new set was first scored once, at the release it came with. Every bar is asserted on each.
+several times, ``eval/heldout4``, from a fourth, when the second's misses were read in turn, and
+``eval/heldout5``, from a fifth, when the third's were; each new set was first scored once, at the
+release it came with. Every bar is asserted on each.
 
 This is where the issue #2 bars are asserted, on the hybrid pipeline with the extractive generator:
 key facts >= 85%, right document >= 90%, citation integrity 100%, and at least 5 of 6 out-of-corpus
@@ -88,7 +89,7 @@ def heldout_retrieval(dev_run, heldout_sets) -> dict:
 def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
     data = heldout_sets[split]
     assert len(data["answerable"]) >= 30 and len(data["unanswerable"]) >= 6
-    prefix = {"heldout": "h", "heldout2": "g", "heldout3": "k", "heldout4": "m"}[split]
+    prefix = {"heldout": "h", "heldout2": "g", "heldout3": "k", "heldout4": "m", "heldout5": "n"}[split]
     assert all(q["id"].startswith(prefix) for q in data["answerable"])
     # Written without seeing the dev set: a plain question may coincide with a dev one, but few do.
     dev = {q["question"].lower() for q in harness.load_jsonl(harness.DATA / "questions_dev.jsonl")}
@@ -97,8 +98,8 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout3": "key-fact recall 0.800 < 0.85 (first scored at deaf6e4; measured at dc388ec)",
-    "heldout4": "key-fact recall 0.772 < 0.85 (a fresh set, first scored at dc388ec)",
+    "heldout4": "key-fact recall 0.839 < 0.85 (0.772 when first scored at dc388ec; measured at 12a63a6)",
+    "heldout5": "key-fact recall 0.683 < 0.85 (a fresh set, first scored at 12a63a6; BM25 alone 0.783)",
 }))
 def test_key_facts(hybrid, split: str) -> None:
     assert hybrid[split]["key_fact_recall"] >= BARS["key_fact_recall"], (
@@ -133,8 +134,9 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
 
 @pytest.mark.parametrize("split", _missed({
     split: f"near-miss questions (on topic, fact not in the corpus) are answered with related sentences: "
-           f"abstained on {n} (measured at dc388ec)"
-    for split, n in (("heldout", "0/4"), ("heldout2", "0/3"), ("heldout3", "0/3"), ("heldout4", "0/3"))
+           f"abstained on {n} (measured at 12a63a6)"
+    for split, n in (("heldout", "0/4"), ("heldout2", "0/3"), ("heldout3", "0/3"), ("heldout4", "0/3"),
+                     ("heldout5", "0/3"))
 }))
 def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
     _, rows = heldout_answers[split]["hybrid"]
@@ -144,9 +146,9 @@ def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout2": "acceptable answer label 0.767 < 0.85 (0.700 at 8e21dbe; measured at dc388ec)",
-    "heldout3": "acceptable answer label 0.700 < 0.85 (first scored at deaf6e4; measured at dc388ec)",
-    "heldout4": "acceptable answer label 0.833 < 0.85 (a fresh set, first scored at dc388ec)",
+    "heldout2": "acceptable answer label 0.800 < 0.85 (0.700 at 8e21dbe; measured at 12a63a6)",
+    "heldout3": "acceptable answer label 0.800 < 0.85 (first scored at deaf6e4; measured at 12a63a6)",
+    "heldout5": "acceptable answer label 0.800 < 0.85 (a fresh set, first scored at 12a63a6)",
 }))
 def test_answer_labels(hybrid, split: str) -> None:
     assert hybrid[split]["label_acceptable"] >= BARS["label_acceptable"], (
