@@ -244,7 +244,8 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         cov = q.coverage(terms[i])
         # A sentence is also read a little in its document's context: "The authors of the study were
         # not interventional pain specialists" is about the BMJ meta-analysis its statement's title names.
-        cov = (1 - _IN_CONTEXT) * cov + _IN_CONTEXT * q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])))
+        in_context = q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])))
+        cov = (1 - _IN_CONTEXT) * cov + _IN_CONTEXT * in_context
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
         if unit is not None:
@@ -394,8 +395,9 @@ def _list_labels(catalog: Catalog) -> tuple[list[int], np.ndarray]:
     """Every short label that heads a list in the corpus, with its list's vector (remembered per catalog)."""
     found = catalog.memo.get("list_labels")
     if found is None:
-        labels = [i for i, clean in enumerate(catalog.s_clean) if clean.rstrip().endswith(":") and _list_unit(catalog, i)]
-        vecs = np.stack([_list_unit(catalog, i).vector for i in labels]) if labels else np.zeros((0, catalog.s_vec.shape[1]))
+        units = {i: _list_unit(catalog, i) for i in range(len(catalog.s_clean)) if introduces_list(catalog, i)}
+        labels = [i for i, unit in units.items() if unit is not None]
+        vecs = np.stack([units[i].vector for i in labels]) if labels else np.zeros((0, catalog.s_vec.shape[1]))
         found = catalog.memo["list_labels"] = (labels, vecs)
     return found
 

@@ -353,7 +353,8 @@ def create_app(settings: Settings) -> fastapi.FastAPI:
 
 def _warm_up(service: Service) -> None:
     # Load the model and index, and work out the catalog's per-sentence words (content words and
-    # the long forms of short forms) and which sentences hold each, before the first question, so the first answer is quick.
+    # the long forms of short forms) and which sentences hold each word, before the first question,
+    # so the first answer is quick.
     try:
         index = service.assistant().index
         index.embedder.embed_one("warm up")
