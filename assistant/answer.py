@@ -55,7 +55,9 @@ class Generator(ABC):
 _ASKS_NUMBER = re.compile(
     r"\b(?:how many|how much|how long|how often|what (?:percentage|percent|proportion|share|number|rates?)|"
     r"(?:complication|revision|success|infection) rates?)\b", re.I)
-_ASKS_YEAR = re.compile(r"\b(?:when|what year|which year)\b", re.I)
+# "When" asks for a time unless it opens a clause that another question word follows ("When
+# complications did happen, what caused them?").
+_ASKS_YEAR = re.compile(r"\b(?:when(?![^?]*,\s*(?:what|which|who|whom|how|why|where)\b)|what year|which year)\b", re.I)
 # "Who" asks for a name where it opens a question or a clause ("..., and who supervised Group 2?"),
 # not after a noun it describes ("the people who wrote it") or inside a clause ("a complaint about who wrote it").
 _ASKS_NAME = re.compile(r"(?:^|[,;:?]|\b(?:and|or|but|by|to|with|for|from))\s*(?:who|whom)\b|"
@@ -70,7 +72,8 @@ _ASKS_EXAMPLE = re.compile(r"\b(?:examples?|for instance|illustrat\w*)\b", re.I)
 # A question about what something is made of wants a list ("Training Included: ...") or a sentence
 # that enumerates; its verb ("consist of", "comprise") is read as the corpus's commonest one, "include".
 _ASKS_PARTS = re.compile(r"\b(?:consist(?:s|ed)? of|compris(?:e|es|ed)|(?:is|are|was|were) made up of|"
-                         r"(?:does|do|did) [\w\s/-]{1,90}\binclude|components?|constituents?)\b", re.I)
+                         r"(?:does|do|did) [\w\s/-]{1,90}\binclude|components?|constituents?|"
+                         r"(?:what|which) (?:kinds?|types?|sorts?) of)\b", re.I)
 _HAS_PARTS = re.compile(r"\b(?:includ(?:e|es|ed|ing)|consist(?:s|ed)? of|compris(?:e|es|ed|ing)|such as)\b", re.I)
 # A question about why or how wants an explanation, which a list its words happen to name is not.
 _ASKS_REASON = re.compile(r"\W*(?:why|how)\b(?! (?:many|much|long|often)\b)", re.I)
@@ -84,7 +87,7 @@ _HAS_EXAMPLE = re.compile(r"\b(?:for (?:example|instance)|e\.g\.|such as|as an e
 # A reference-list entry answers only a question about a publication: who wrote it, where or when.
 _ASKS_SOURCE = re.compile(r"\b(?:journals?|publish\w*|publications?|citations?|cited|references?|bibliograph\w*|"
                           r"authors?|authorship|wrote|written|doi|pmid|titled?)\b", re.I)
-_ASKS_PLACE = re.compile(r"\bwhere\b|\b(?:what|which) (?:kind of |type of |sort of )?(?:facility|facilities|setting|settings|"
+_ASKS_PLACE = re.compile(r"\b(?:some|any|else)?where\b|\b(?:what|which) (?:kind of |type of |sort of )?(?:facility|facilities|setting|settings|"
                          r"place|places|location|venue)\b", re.I)
 _HAS_PLACE = re.compile(r"\b(?:cent(?:er|re)s?|hospitals?|clinics?|outpatient|inpatient|offices?|practices?|"
                         r"universit(?:y|ies)|settings?|facilit(?:y|ies))\b", re.I)
@@ -313,6 +316,8 @@ def _names_list(q: Question, catalog: Catalog, i: int) -> bool:
     """Whether the question names every word of the label in sentence i ("Training Included:" for
     "what did the training include?") and does not ask why or how; the caller knows that i heads a list."""
     label = catalog.s_terms_expanded[i]
+    if q.wants is _HAS_PARTS:
+        label = label - {"includ"}  # "Training Included:" names training for any question about its parts
     return bool(label) and all(t in q.terms for t in label) and not _ASKS_REASON.match(q.text)
 
 

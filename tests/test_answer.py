@@ -439,3 +439,28 @@ def test_a_list_whose_label_the_question_names_answers_it(seed_assistant) -> Non
     ans = seed_assistant.ask("what were the 2 groups compared in the surgeon led training study")
     assert "Group 1: IPM physicians supervised by spine surgeons" in ans.answer
     assert "Group 2: IPM physicians supervised by non-surgeons" in ans.answer
+
+
+def test_a_question_about_what_kind_of_thing_is_about_parts_and_an_included_list_answers_it(seed_assistant) -> None:
+    from assistant.answer import _HAS_PARTS, Question
+
+    question = "What kind of training did the pain physicians receive?"
+    assert Question.parse(question, seed_assistant.index.catalog).wants is _HAS_PARTS
+    ans = seed_assistant.ask(question)
+    for item in ("Didactic instruction and webinars", "Hands-on labs and model-based practice",
+                 "Real-time mentorship on live cases"):
+        assert item in ans.answer
+
+
+@pytest.mark.parametrize("question, wants", [
+    ("When did the blog author start doing stem cell work?", "year"),
+    ("When complications did happen after these fusions, what usually caused them?", None),
+    ("What happened next, and when did he start?", "year"),
+    ("Did they operate in hospitals, or somewhere else?", "place"),
+])
+def test_when_asks_for_a_time_and_somewhere_for_a_place_only_as_the_question(seed_assistant, question: str,
+                                                                             wants: str | None) -> None:
+    from assistant.answer import _HAS_PLACE, _HAS_YEAR, Question
+
+    got = Question.parse(question, seed_assistant.index.catalog).wants
+    assert got is {"year": _HAS_YEAR, "place": _HAS_PLACE, None: None}[wants]
