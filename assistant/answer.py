@@ -48,8 +48,10 @@ class Generator(ABC):
         return cls(settings.answer)  # type: ignore[call-arg]
 
     @abstractmethod
-    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
-        """The answer, or an abstention."""
+    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                 parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
+        """The answer, or an abstention. ``parts``: the questions a question of several joins
+        (``question_parts``), each with its vector, so that each part gets its answer."""
 
 
 _ASKS_NUMBER = re.compile(
@@ -310,6 +312,22 @@ _IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts it
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
+
+
+# "Who led the trial, and which journal published it?" asks two questions; a clause that opens with
+# a question word after "and" is the next one.
+_NEXT_QUESTION = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|when|where|how|why)\b)", re.I)
+_OPENS_QUESTION = re.compile(r"\W*(?:what|which|who|whom|when|where|how|why|is|are|was|were|do|does|did|can|"
+                             r"could|should|will|would)\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The two or three questions a question joins with "and" ("Who led the trial and what journal was
+    it in?"), or nothing when it asks one thing."""
+    parts = _NEXT_QUESTION.split(question)
+    if 2 <= len(parts) <= 3 and all(len(p.split()) >= 3 for p in parts) and _OPENS_QUESTION.match(parts[0]):
+        return parts
+    return []
 
 
 def _names_list(q: Question, catalog: Catalog, i: int) -> bool:
@@ -606,6 +624,27 @@ class ExtractiveGenerator(Generator):
                         take(pool[at[i]] if i in at else Scored(i, _INHERITED * head.score, head.passage_rank))
         return chosen
 
+    def answer_each_part(self, chosen: list[Scored], parts: Sequence[tuple[str, np.ndarray]],
+                         passages: Sequence[Passage], catalog: Catalog) -> list[Scored]:
+        """The sentences chosen for the whole question, plus the best sentence for each of its parts
+        that they lack ("... and what journal was it in?"), the weakest chosen ones making room."""
+        have = {s.index for s in chosen}
+        extra: list[Scored] = []
+        for part, vec in parts:
+            best = next(iter(score_sentences(part, vec, passages, catalog)), None)
+            if best is not None and best.index not in have:
+                extra.append(best)
+                have.add(best.index)
+        if not extra:
+            return chosen
+        room = self.settings.max_answer_chars - sum(len(catalog.s_clean[s.index]) for s in extra)
+        kept = list(chosen)  # in the order chosen, so the weakest come last
+        while kept and sum(len(catalog.s_clean[s.index]) for s in kept) > room:
+            kept.pop()
+            while kept and introduces_list(catalog, kept[-1].index):
+                kept.pop()  # a list's introduction never ends the answer without its items
+        return kept + extra
+
     def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:
         """Whether a question about a price or a dose is answered by a core sentence that states one.
 
@@ -617,9 +656,10 @@ class ExtractiveGenerator(Generator):
         return any(q.needs.search(catalog.s_clean[s.index]) for s in chosen
                    if s.score >= best - self.settings.core_cutoff)
 
-    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
+    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                 parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
         scored = score_sentences(question, qvec, passages, catalog)
-        chosen = self.select(question, qvec, scored, catalog)
+        chosen = self.answer_each_part(self.select(question, qvec, scored, catalog), parts, passages, catalog)
         support = support_of(question, chosen, catalog)
         q = Question.parse(question, catalog)
         if support < self.settings.min_support or not self.states_needed(q, chosen, catalog):

@@ -166,17 +166,18 @@ class LLMGenerator(Generator):
             )
         return self._chat
 
-    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog) -> Answer:
+    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                 parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
         """The verified model answer, an abstention, or the extractive answer when too little survives."""
-        *_, answer = self.stream(question, qvec, passages, catalog, deltas=False)
+        *_, answer = self.stream(question, qvec, passages, catalog, deltas=False, parts=parts)
         return answer  # type: ignore[return-value]  # stream() always ends with the Answer
 
     def stream(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
-               deltas: bool = True) -> Iterator[str | Answer]:
+               deltas: bool = True, parts: Sequence[tuple[str, np.ndarray]] = ()) -> Iterator[str | Answer]:
         """Yield the model's text as it arrives, then the verified Answer (always last, exactly once)."""
         # The extractive answer decides abstention, so both generators abstain on the same questions
         # (and no model call is made for a question the passages don't cover); it is also the fallback.
-        base = self.extractive.generate(question, qvec, passages, catalog)
+        base = self.extractive.generate(question, qvec, passages, catalog, parts)
         if base.abstained:
             yield replace(base, generator=self.name)
             return

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .errors import InputError
 from .index import Index
 from .records import Answer
@@ -50,9 +52,17 @@ class Assistant:
     def ask(self, question: str) -> Answer:
         """Answer one question (or abstain), with citations resolving every [n]."""
         q = clean_question(question, self.settings.answer.max_question_chars)
-        qvec = self.index.embedder.embed_one(q)
+        qvec, parts = self._embed(q)
         passages = self.retriever.run(q, qvec)
-        return self.generator.generate(q, qvec, passages, self.index.catalog)
+        return self.generator.generate(q, qvec, passages, self.index.catalog, parts)
+
+    def _embed(self, q: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        """The question's vector, and each of its parts with theirs when it asks several things (one batch)."""
+        from .answer import question_parts
+
+        parts = question_parts(q)
+        vecs = self.index.embedder.embed([q, *parts])
+        return vecs[0], list(zip(parts, vecs[1:]))
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Like ``ask``, but yield the answer's text as a model writes it, then the verified Answer last.
@@ -65,13 +75,13 @@ class Assistant:
         return self._stream(q)
 
     def _stream(self, q: str) -> Iterator[str | Answer]:
-        qvec = self.index.embedder.embed_one(q)
+        qvec, parts = self._embed(q)
         passages = self.retriever.run(q, qvec)
         stream = getattr(self.generator, "stream", None)
         if stream is None:
-            yield self.generator.generate(q, qvec, passages, self.index.catalog)
+            yield self.generator.generate(q, qvec, passages, self.index.catalog, parts)
         else:
-            yield from stream(q, qvec, passages, self.index.catalog)
+            yield from stream(q, qvec, passages, self.index.catalog, parts=parts)
 
     def as_chain(self):  # noqa: ANN201
         """The same pipeline as a LangChain runnable: question in, Answer out."""

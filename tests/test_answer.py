@@ -464,3 +464,23 @@ def test_when_asks_for_a_time_and_somewhere_for_a_place_only_as_the_question(see
 
     got = Question.parse(question, seed_assistant.index.catalog).wants
     assert got is {"year": _HAS_YEAR, "place": _HAS_PLACE, None: None}[wants]
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("who led the SIJ fusion trial and what journal was it in?", ["who led the SIJ fusion trial", "what journal was it in?"]),
+    ("Who led the trial, and which journal published it?", ["Who led the trial", "which journal published it?"]),
+    ("When complications did happen, what usually caused them?", []),
+    ("What is a discectomy?", []),
+    ("Physical therapy and what it does for back pain", []),
+])
+def test_a_question_that_joins_questions_with_and_is_read_as_its_parts(question: str, parts: list[str]) -> None:
+    from assistant.answer import question_parts
+
+    assert question_parts(question) == parts
+
+
+def test_each_part_of_a_two_part_question_gets_its_answer(seed_assistant) -> None:
+    # Alone, the question's vector finds who led the trial, and the journal is left out.
+    ans = seed_assistant.ask("Who was the lead investigator on the multicenter SIJ fusion trial, and which journal published it?")
+    assert "Kingsley R. Chin" in ans.answer and "The Spine Journal" in ans.answer
+    assert sum(map(len, re.split(r" \[\d+\] ?", ans.answer))) <= seed_assistant.settings.answer.max_answer_chars
