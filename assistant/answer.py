@@ -249,7 +249,7 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         cov = q.coverage(terms[i])
         # A sentence is also read a little in its document's context: "The authors of the study were
         # not interventional pain specialists" is about the BMJ meta-analysis its statement's title names.
-        in_context = q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])))
+        in_context = q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])) | _speaker_terms(catalog, i))
         cov = (1 - _IN_CONTEXT) * cov + _IN_CONTEXT * in_context
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
@@ -267,6 +267,9 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         bonus = 0.12 if typed == 1.0 and q.wants not in (None, _HAS_PARTS) else 0.0
         if unit is not None and _names_list(q, catalog, i):
             bonus += 0.24 if q.wants is _HAS_PARTS else 0.12
+        speaker = _speaker_terms(catalog, i)
+        if speaker and _ASKS_VIEW.search(q.text) and sum(t in q.terms for t in speaker) >= max(1, len(speaker) // 2):
+            bonus += 0.12  # a quote by the person the question names ("what does Dr Chin say ...")
         form = form * typed
         score = (0.6 * cos + 0.4 * cov) * form + bonus - 0.005 * rank
         return Scored(i, score, rank)
@@ -345,6 +348,32 @@ def _title_terms(catalog: Catalog, d: int) -> frozenset[str]:
     if d not in titles:
         titles[d] = frozenset(content_terms(str(catalog.docs[d]["meta"].get("title", ""))))
     return titles[d]
+
+
+# A question about what someone says or thinks, which a quote attributed to them answers.
+_ASKS_VIEW = re.compile(r"\b(?:say|says|said|saying|think|thinks|believes?|views?|opinion|according to|quoted?|"
+                        r"claims?|argues?|feels?)\b", re.I)
+# "— Dr. Kingsley R. Chin": a line that names who said the paragraph above it.
+_ATTRIBUTION = re.compile(r"[—–-]{1,2}\s*(?:Drs?\.?\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,5}(?:,.{0,80})?")
+
+
+def _speaker_terms(catalog: Catalog, i: int) -> frozenset[str]:
+    """The words of the attribution line ("— Dr. Kingsley R. Chin") under the paragraph that holds
+    sentence i, so a quote counts as said by its speaker; empty for a sentence nobody is quoted in."""
+    speakers = catalog.memo.get("speaker_terms")
+    if speakers is None:
+        speakers = catalog.memo["speaker_terms"] = {}
+        for j, clean in enumerate(catalog.s_clean):
+            if j == 0 or catalog.s_doc[j - 1] != catalog.s_doc[j] or not _ATTRIBUTION.fullmatch(clean):
+                continue
+            words = frozenset(catalog.s_terms_expanded[j])
+            k = j - 1
+            while k >= 0 and catalog.s_doc[k] == catalog.s_doc[j] and k not in speakers:
+                speakers[k] = words
+                if not _same_block(catalog, k - 1, k):
+                    break  # the paragraph's first sentence
+                k -= 1
+    return speakers.get(i, frozenset())
 
 
 def _best_covered(q: Question, catalog: Catalog, n: int) -> list[int]:

@@ -484,3 +484,15 @@ def test_each_part_of_a_two_part_question_gets_its_answer(seed_assistant) -> Non
     ans = seed_assistant.ask("Who was the lead investigator on the multicenter SIJ fusion trial, and which journal published it?")
     assert "Kingsley R. Chin" in ans.answer and "The Spine Journal" in ans.answer
     assert sum(map(len, re.split(r" \[\d+\] ?", ans.answer))) <= seed_assistant.settings.answer.max_answer_chars
+
+
+def test_a_quote_is_read_as_said_by_the_person_its_attribution_line_names(seed_assistant) -> None:
+    from assistant.answer import _speaker_terms
+
+    catalog = seed_assistant.index.catalog
+    quoted = [i for i, c in enumerate(catalog.s_clean) if "new training paradigm" in c or "more essential than ever" in c]
+    assert quoted and all({"kingsley", "chin"} <= _speaker_terms(catalog, i) for i in quoted)
+    plain = next(i for i, c in enumerate(catalog.s_clean) if c.startswith("The multicenter, randomized controlled trial"))
+    assert _speaker_terms(catalog, plain) == frozenset()
+    ans = seed_assistant.ask("What does Dr Kingsley Chin himself say the study means for surgeon-led education?")
+    assert "new training paradigm" in ans.answer
