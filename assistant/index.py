@@ -135,14 +135,15 @@ class Catalog:
         "interventional orthopedics". Worked out once per process."""
         expanded = self.memo.get("s_terms_expanded")
         if expanded is None:
-            from .terms import abbreviations, long_form_terms, scoped_abbreviations
+            from .terms import abbreviations, long_form_terms, named_item_terms, named_items, scoped_abbreviations
 
             scoped = scoped_abbreviations([abbreviations(d["text"]) for d in self.docs])
             expanded = []
             for d, abbrevs in zip(self.docs, scoped):
                 lo, hi = d["sent_lo"], d["sent_hi"]
                 extra = long_form_terms(self.s_clean[lo:hi], abbrevs)
-                expanded += [frozenset(t).union(x) for t, x in zip(self.s_terms[lo:hi], extra)]
+                named = named_item_terms(self.s_clean[lo:hi], named_items(d["text"]))
+                expanded += [frozenset(t).union(x, y) for t, x, y in zip(self.s_terms[lo:hi], extra, named)]
             self.memo["s_terms_expanded"] = expanded
         return expanded
 

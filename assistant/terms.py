@@ -192,3 +192,33 @@ def long_form_terms(texts: Sequence[str], abbrevs: Mapping[str, str]) -> list[se
                 words |= _long_form_words(long_form)
         out.append(words)
     return out
+
+
+# "Group 1: IPM physicians supervised by spine surgeons": a line that names an arm, a group or a
+# phase ("Group 1", "Arm B") by what it is.
+_NAMED_LINE = re.compile(r"^[ \t•*·-]*([A-Z][a-z]{1,15} (?:\d{1,3}|[A-Z]))[ \t]*:[ \t]*([^\n]{3,200})$", re.M)
+
+
+def named_items(text: str) -> dict[str, str]:
+    """The names a text defines on their own line ("Group 1: IPM physicians supervised by spine
+    surgeons"), each with its description; a name defined twice keeps its first description."""
+    found: dict[str, str] = {}
+    for m in _NAMED_LINE.finditer(text):
+        found.setdefault(m.group(1), m.group(2).strip())
+    return found
+
+
+def named_item_terms(texts: Sequence[str], names: Mapping[str, str]) -> list[set[str]]:
+    """For each text, the content words of the descriptions of the names it mentions ("Group 1
+    achieved zero complications" -> supervised, spine, surgeons), except where it defines the name."""
+    if not names:
+        return [set() for _ in texts]
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    out: list[set[str]] = []
+    for text in texts:
+        words: set[str] = set()
+        for name in set(pattern.findall(text)):
+            if not text.lstrip(" \t•*·-").startswith(f"{name}:"):
+                words |= _long_form_words(names[name])
+        out.append(words)
+    return out

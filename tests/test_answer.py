@@ -496,3 +496,10 @@ def test_a_quote_is_read_as_said_by_the_person_its_attribution_line_names(seed_a
     assert _speaker_terms(catalog, plain) == frozenset()
     ans = seed_assistant.ask("What does Dr Kingsley Chin himself say the study means for surgeon-led education?")
     assert "new training paradigm" in ans.answer
+
+
+def test_a_group_asked_about_by_its_description_is_found_by_its_name(seed_assistant) -> None:
+    # "Group 1 achieved zero complications and zero revision surgeries." under "Group 1: IPM
+    # physicians supervised by spine surgeons".
+    ans = seed_assistant.ask("How did the pain physicians who were supervised by spine surgeons fare on complications?")
+    assert "Group 1 achieved zero complications" in ans.answer

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.terms import abbreviations, content_terms, long_form_terms, scoped_abbreviations
+from assistant.terms import (
+    abbreviations,
+    content_terms,
+    long_form_terms,
+    named_item_terms,
+    named_items,
+    scoped_abbreviations,
+)
 
 
 def test_a_bracketed_short_form_is_read_as_the_words_it_abbreviates() -> None:
@@ -37,3 +44,21 @@ def test_a_sentence_using_a_short_form_gains_the_long_forms_words() -> None:
     assert extra[0] == set(content_terms("interventional orthopedics"))
     assert extra[1] == set(content_terms("interventional pain management"))  # a plural short form
     assert extra[2] == set()  # only whole words
+
+
+def test_a_line_that_names_a_group_by_what_it_is_defines_the_name() -> None:
+    text = ("Groups:\nGroup 1: IPM physicians supervised by spine surgeons\n"
+            "  • Arm B: usual care\nGroup 1: a second description is ignored\n"
+            "Safety: Group 1 achieved zero complications.\nTraining Included: webinars\n")
+    assert named_items(text) == {"Group 1": "IPM physicians supervised by spine surgeons", "Arm B": "usual care"}
+
+
+def test_a_sentence_that_mentions_a_named_group_gains_its_descriptions_words() -> None:
+    names = {"Group 1": "IPM physicians supervised by spine surgeons", "Group 12": "usual care"}
+    extra = named_item_terms(["Group 1 achieved zero complications.", "Group 1: IPM physicians supervised by spine surgeons",
+                              "Group 12 did well.", "No group here."], names)
+    assert extra[0] == set(content_terms("IPM physicians supervised by spine surgeons"))
+    assert extra[1] == set()  # the definition itself
+    assert extra[2] == set(content_terms("usual care"))  # "Group 12" is not "Group 1"
+    assert extra[3] == set()
+    assert named_item_terms(["Group 1 did well."], {}) == [set()]
