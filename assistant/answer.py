@@ -59,6 +59,8 @@ _ASKS_NUMBER = re.compile(
     r"(?:complication|revision|success|infection) rates?)\b", re.I)
 # "When" asks for a time unless it opens a clause that another question word follows ("When
 # complications did happen, what caused them?").
+# "How many interventional pain physicians ...": the last of up to four words after "how many" is what is counted.
+_ASKS_COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*s)\b", re.I)
 _ASKS_YEAR = re.compile(r"\b(?:when(?![^?]*,\s*(?:what|which|who|whom|how|why|where)\b)|what year|which year)\b", re.I)
 # "Who" asks for a name where it opens a question or a clause ("..., and who supervised Group 2?"),
 # not after a noun it describes ("the people who wrote it") or inside a clause ("a complaint about who wrote it").
@@ -122,6 +124,7 @@ class Question:
     wants: re.Pattern[str] | None  # an answer type that earns a bonus
     needs: re.Pattern[str] | None  # an answer type without which the assistant abstains
     asks_source: bool = False  # about a publication itself, so that a reference-list entry may answer
+    counts: re.Pattern[str] | None = None  # for "how many physicians": a number before that word ("47 IPM physicians")
 
     @classmethod
     def parse(cls, text: str, catalog: Catalog) -> Question:
@@ -148,7 +151,13 @@ class Question:
             _HAS_NAME if _ASKS_NAME.search(text) else _HAS_PLACE if _ASKS_PLACE.search(text) else
             _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else _HAS_PARTS if parts else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
-        return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)))
+        counted = _ASKS_COUNT.search(text)
+        counts = None
+        if counted:
+            stem = content_terms(counted.group(1))
+            if stem:
+                counts = re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + re.escape(stem[0]) + r"\w*", re.I)
+        return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)), counts)
 
     @property
     def absent_share(self) -> float:
@@ -285,6 +294,11 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         for i in np.argsort(-sims)[:10]:
             if int(i) not in seen:
                 seen[int(i)] = base(int(i), len(passages))
+        # ... and so can one that gives a count of what a "how many" question counts ("47 IPM physicians").
+        if q.counts is not None:
+            for i in _counting(q, catalog)[:_COUNTING]:
+                if i not in seen:
+                    seen[i] = base(i, len(passages))
         # ... and so can one that shares the question's rarest words but not its wording.
         for i in _best_covered(q, catalog, _COVERED):
             if i not in seen:
@@ -312,6 +326,7 @@ _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Include
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
 _IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts its document's title
+_COUNTING = 2  # how many sentences that count what a "how many" question counts are considered
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first
 _CONTINUED = 2  # how many next sentences of a paragraph continue a strong sentence
@@ -374,6 +389,15 @@ def _speaker_terms(catalog: Catalog, i: int) -> frozenset[str]:
                     break  # the paragraph's first sentence
                 k -= 1
     return speakers.get(i, frozenset())
+
+
+def _counting(q: Question, catalog: Catalog) -> list[int]:
+    """The sentences that give a count of what the question counts, those covering more of the
+    question's terms first (ties to the earlier sentence)."""
+    assert q.counts is not None
+    found = [i for i, clean in enumerate(catalog.s_clean) if q.counts.search(clean)]
+    covered = {i: q.coverage(catalog.s_terms_expanded[i]) for i in found}
+    return sorted(found, key=lambda i: (-covered[i], i))
 
 
 def _best_covered(q: Question, catalog: Catalog, n: int) -> list[int]:

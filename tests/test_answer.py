@@ -503,3 +503,16 @@ def test_a_group_asked_about_by_its_description_is_found_by_its_name(seed_assist
     # physicians supervised by spine surgeons".
     ans = seed_assistant.ask("How did the pain physicians who were supervised by spine surgeons fare on complications?")
     assert "Group 1 achieved zero complications" in ans.answer
+
+
+def test_a_how_many_question_finds_the_count_of_what_it_counts(seed_assistant) -> None:
+    from assistant.answer import Question
+
+    catalog = seed_assistant.index.catalog
+    q = Question.parse("How many interventional pain physicians were involved in the study?", catalog)
+    assert q.counts is not None and q.counts.search("Design: 276 patients, 47 IPM physicians, multiple sites")
+    assert not q.counts.search("Interventional pain physicians achieved low complication (3.3%) rates")
+    assert Question.parse("What is a discectomy?", catalog).counts is None
+    # The line that gives the count is in a chunk neither retriever ranks highly for this wording.
+    ans = seed_assistant.ask("How many interventional pain physicians were involved in the surgeon-led SI joint fusion study?")
+    assert "47 IPM physicians" in ans.answer
