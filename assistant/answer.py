@@ -6,6 +6,7 @@ needs no language model: it picks the sentences that best answer the question.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -299,6 +300,13 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
             for i in _counting(q, catalog)[:_COUNTING]:
                 if i not in seen:
                     seen[i] = base(i, len(passages))
+        if q.wants is _HAS_PLACE:
+            # ... and so can one of the nearest that names a kind of place ("in ambulatory surgery
+            # centers"). Numbers and names are too common for the same to help (measured on dev).
+            places = (int(i) for i in np.argsort(-sims) if _HAS_PLACE.search(catalog.s_clean[int(i)]))
+            for i in itertools.islice(places, _PLACES):
+                if i not in seen:
+                    seen[i] = base(i, len(passages))
         # ... and so can one that shares the question's rarest words but not its wording.
         for i in _best_covered(q, catalog, _COVERED):
             if i not in seen:
@@ -326,6 +334,7 @@ _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Include
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
 _IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts its document's title
+_PLACES = 3  # how many of the nearest sentences that name a kind of place a "where" question considers
 _COUNTING = 2  # how many sentences that count what a "how many" question counts are considered
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
 _PART_LISTS = 3  # how many of the corpus's lists a question about parts considers, nearest first

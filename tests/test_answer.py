@@ -516,3 +516,10 @@ def test_a_how_many_question_finds_the_count_of_what_it_counts(seed_assistant) -
     # The line that gives the count is in a chunk neither retriever ranks highly for this wording.
     ans = seed_assistant.ask("How many interventional pain physicians were involved in the surgeon-led SI joint fusion study?")
     assert "47 IPM physicians" in ans.answer
+
+
+def test_a_where_question_considers_the_nearest_sentences_that_name_a_place(seed_assistant) -> None:
+    # "IPM physicians performed these procedures in ambulatory surgery centers ..." is in a chunk
+    # neither retriever ranks highly for this wording, and shares few of its words.
+    ans = seed_assistant.ask("Were the pain doctors in that SI joint fusion trial doing the operations in hospitals, or somewhere else?")
+    assert "ambulatory surgery centers" in ans.answer
