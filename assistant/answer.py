@@ -259,8 +259,7 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         cov = q.coverage(terms[i])
         # A sentence is also read a little in its document's context: "The authors of the study were
         # not interventional pain specialists" is about the BMJ meta-analysis its statement's title names.
-        in_context = q.coverage(terms[i] | _title_terms(catalog, int(catalog.s_doc[i])) | _speaker_terms(catalog, i))
-        cov = (1 - _IN_CONTEXT) * cov + _IN_CONTEXT * in_context
+        cov = _coverage_in_context(q, catalog, i)
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
         if unit is not None:
@@ -407,6 +406,19 @@ def _counting(q: Question, catalog: Catalog) -> list[int]:
     found = [i for i, clean in enumerate(catalog.s_clean) if q.counts.search(clean)]
     covered = {i: q.coverage(catalog.s_terms_expanded[i]) for i in found}
     return sorted(found, key=lambda i: (-covered[i], i))
+
+
+# A question about a count or a share ("how many", "what percentage", "the complication rate").
+_ASKS_QUANTITY = re.compile(r"\bhow many\b|\bwhat (?:percentage|percent|proportion|share|number)\b|\brates?\b", re.I)
+
+
+def _coverage_in_context(q: Question, catalog: Catalog, i: int) -> float:
+    """The question's weighted terms that sentence i covers, read a little in its document's context:
+    "The authors of the study were not interventional pain specialists" is about the BMJ
+    meta-analysis its statement's title names, and a quote about what its speaker says."""
+    terms = catalog.s_terms_expanded[i]
+    context = terms | _title_terms(catalog, int(catalog.s_doc[i])) | _speaker_terms(catalog, i)
+    return (1 - _IN_CONTEXT) * q.coverage(terms) + _IN_CONTEXT * q.coverage(context)
 
 
 def _best_covered(q: Question, catalog: Catalog, n: int) -> list[int]:
@@ -708,15 +720,22 @@ class ExtractiveGenerator(Generator):
         return kept + extra
 
     def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:
-        """Whether a question about a price or a dose is answered by a core sentence that states one.
+        """Whether a question about a price or a dose is answered by a core sentence that states one,
+        and a question about a count or a share by a core sentence that states a number and covers
+        at least ``min_count_coverage`` of the question's weighted terms.
 
         Only sentences within ``core_cutoff`` of the best count: a passing mention of a fee in a
         sentence chosen to round out the answer must never make it an answer about price."""
-        if q.needs is None:
-            return True
         best = max((s.score for s in chosen), default=0.0)
-        return any(q.needs.search(catalog.s_clean[s.index]) for s in chosen
-                   if s.score >= best - self.settings.core_cutoff)
+        core = [s.index for s in chosen if s.score >= best - self.settings.core_cutoff]
+        if q.wants is _HAS_NUMBER and _ASKS_QUANTITY.search(q.text):
+            # A count or a share must be stated about what was asked: "how many trials were in the
+            # meta-analysis" is not answered by the 276 patients of another study.
+            about = max((_coverage_in_context(q, catalog, i) for i in core if _HAS_NUMBER.search(catalog.s_clean[i])),
+                        default=0.0)
+            if about < self.settings.min_count_coverage:
+                return False
+        return q.needs is None or any(q.needs.search(catalog.s_clean[i]) for i in core)
 
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
                  parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:

@@ -64,6 +64,9 @@ class AnswerSettings(_Stage):
         0.3, ge=0.0, description="Without the ranker, sentences scoring this far below the best are left out.")
     redundancy_penalty: float = Field(
         0.4, ge=0.0, description="How much a candidate's similarity to already chosen sentences costs it (MMR).")
+    min_count_coverage: float = Field(
+        0.15, ge=0.0, le=1.0, description="A count or share must come from a core sentence covering this much of "
+        "the question's weighted terms, or the assistant abstains; set on the development sets (see README).")
     core_cutoff: float = Field(
         0.2, ge=0.0, description="A price or dose must be stated by a sentence scoring within this of the best.")
     duplicate_similarity: float = Field(0.88, gt=0.0, le=1.0, description="Cosine above which two sentences count as one.")

@@ -523,3 +523,21 @@ def test_a_where_question_considers_the_nearest_sentences_that_name_a_place(seed
     # neither retriever ranks highly for this wording, and shares few of its words.
     ans = seed_assistant.ask("Were the pain doctors in that SI joint fusion trial doing the operations in hospitals, or somewhere else?")
     assert "ambulatory surgery centers" in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "How many randomized trials were included in the BMJ network meta-analysis of spine procedures?",
+    "What percentage of patients get lasting relief from radiofrequency neurotomy?",
+])
+def test_a_count_the_corpus_does_not_state_is_an_abstention_not_another_number(seed_assistant, question: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert ans.abstained and not ans.citations
+
+
+@pytest.mark.parametrize("question, number", [
+    ("How many providers belong to the Pacific Spine and Pain Society?", "3,000"),
+    ("how many ppl were in the SI joint fusion trial by the pain doctors?", "276"),
+])
+def test_a_count_the_corpus_states_is_still_answered(seed_assistant, question: str, number: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert not ans.abstained and number in ans.answer
