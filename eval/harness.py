@@ -36,7 +36,8 @@ HELDOUT = ROOT / "eval" / "heldout"
 # one (whose misses were read while developing), a second one scored only at releases, and a third,
 # added when the second had been scored several times.
 HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3",
-                "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5"}
+                "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5",
+                "heldout6": ROOT / "eval" / "heldout6"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")
 RANK_DEPTH = 10

@@ -128,8 +128,9 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         ]
     # held-out first: it is what the bars are about
     for split, title in (
-        ("heldout5", "Fifth held-out set (fresh independent questions, scored once, at release)"),
+        ("heldout6", "Sixth held-out set (fresh independent questions, scored once, at release)"),
         ("heldout4", "Fourth held-out set (independent questions, scored only at releases)"),
+        ("heldout5", "Fifth held-out set (independent questions; misses read during development)"),
         ("heldout3", "Third held-out set (independent questions; misses read during development)"),
         ("heldout2", "Second held-out set (independent questions, scored only at releases)"),
         ("heldout", "Held-out answers (independent questions, never tuned on; misses read during development)"),
@@ -213,7 +214,7 @@ def render(m: dict[str, Any], plots: list[str]) -> str:
         L += _table(["metric"] + modes, rows) + [""]
     for split, name in (("heldout", "held-out questions"), ("heldout2", "second held-out set"),
                         ("heldout3", "third held-out set"), ("heldout4", "fourth held-out set"),
-                        ("heldout5", "fifth held-out set")):
+                        ("heldout5", "fifth held-out set"), ("heldout6", "sixth held-out set")):
         ho_ret = m.get(f"{split}_retrieval")
         if not ho_ret:
             continue
@@ -353,7 +354,7 @@ def readme_figures(m: dict[str, Any]) -> str:
     L = []
     modes = ("hybrid", "dense", "bm25")
     rows = []
-    for split, name in (("heldout5", "held-out 5"), ("heldout4", "held-out 4"), ("heldout3", "held-out 3"), ("heldout2", "held-out 2"), ("heldout", "held-out"), ("dev", "dev")):
+    for split, name in (("heldout6", "held-out 6"), ("heldout4", "held-out 4"), ("heldout5", "held-out 5"), ("heldout3", "held-out 3"), ("heldout2", "held-out 2"), ("heldout", "held-out"), ("dev", "dev")):
         a = m.get(f"{split}_answers", {})
         if all(mo in a for mo in modes):
             rows += [
