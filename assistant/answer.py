@@ -257,8 +257,6 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
         cov = q.coverage(terms[i])
-        # A sentence is also read a little in its document's context: "The authors of the study were
-        # not interventional pain specialists" is about the BMJ meta-analysis its statement's title names.
         cov = _coverage_in_context(q, catalog, i)
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
@@ -332,7 +330,7 @@ _LIST_ITEMS = 8
 _LABEL_WORDS = 6  # a list introduction this short is a label ("Training Included:")
 _REFERENCE_FORM = 0.5  # a reference entry's form, unless the question is about a publication
 _INHERITED = 0.85  # the share of a strong sentence's score that what continues it (or its list items) inherits
-_IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts its document's title
+_IN_CONTEXT = 0.2  # the share of a sentence's term coverage that also counts its title and a quote's speaker
 _PLACES = 3  # how many of the nearest sentences that name a kind of place a "where" question considers
 _COUNTING = 2  # how many sentences that count what a "how many" question counts are considered
 _COVERED = 3  # how many sentences of a small corpus that best cover the question's terms are considered
