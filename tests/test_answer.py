@@ -14,6 +14,10 @@ from assistant.errors import InputError
 from assistant.label import combine
 from assistant.terms import content_terms
 
+# The three lines under "Training Included:" in the surgeon-led training post.
+TRAINING_ITEMS = ("Didactic instruction and webinars", "Hands-on labs and model-based practice",
+                  "Real-time mentorship on live cases")
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,8 +208,7 @@ def test_a_list_without_blank_lines_ends_at_the_next_label_or_section_heading(se
     # The KIC Ventures post runs "Label:" lines and their items with no blank line between sections.
     assert items_after("Groups:") == ["Group 1: IPM physicians supervised by spine surgeons",
                                       "Group 2: IPM physicians supervised by non-surgeons (clinical specialists/device reps)"]
-    assert items_after("Training Included:") == [  # "Key Results" heads the next section
-        "Didactic instruction and webinars", "Hands-on labs and model-based practice", "Real-time mentorship on live cases"]
+    assert items_after("Training Included:") == list(TRAINING_ITEMS)  # "Key Results" heads the next section
 
 
 def test_a_list_of_names_keeps_its_title_case_items(tmp_path: Path) -> None:
@@ -229,7 +232,7 @@ def test_a_list_of_names_keeps_its_title_case_items(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("question, items", [
     ("What did the structured training for the pain physicians include?",
-     ["Didactic instruction and webinars", "Hands-on labs and model-based practice", "Real-time mentorship on live cases"]),
+     list(TRAINING_ITEMS)),
     ("What kinds of complications were seen in the SIJ fusion study?", ["implant placement, guidewire issues"]),
 ])
 def test_a_short_label_is_scored_as_the_list_it_heads(seed_assistant, monkeypatch, question: str,
@@ -366,8 +369,7 @@ def test_a_question_about_parts_is_answered_by_the_list_its_label_names(seed_ass
     # "Training Included:" heads three short lines that share few words with either phrasing; the
     # chunk that holds them is not among the passages retrieved for the second one.
     ans = seed_assistant.ask(question)
-    for item in ("Didactic instruction and webinars", "Hands-on labs and model-based practice",
-                 "Real-time mentorship on live cases"):
+    for item in TRAINING_ITEMS:
         assert item in ans.answer
 
 
@@ -447,8 +449,7 @@ def test_a_question_about_what_kind_of_thing_is_about_parts_and_an_included_list
     question = "What kind of training did the pain physicians receive?"
     assert Question.parse(question, seed_assistant.index.catalog).wants is _HAS_PARTS
     ans = seed_assistant.ask(question)
-    for item in ("Didactic instruction and webinars", "Hands-on labs and model-based practice",
-                 "Real-time mentorship on live cases"):
+    for item in TRAINING_ITEMS:
         assert item in ans.answer
 
 
