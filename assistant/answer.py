@@ -58,10 +58,10 @@ class Generator(ABC):
 _ASKS_NUMBER = re.compile(
     r"\b(?:how many|how much|how long|how often|what (?:percentage|percent|proportion|share|number|rates?)|"
     r"(?:complication|revision|success|infection) rates?)\b", re.I)
-# "When" asks for a time unless it opens a clause that another question word follows ("When
-# complications did happen, what caused them?").
 # "How many interventional pain physicians ...": the last of up to four words after "how many" is what is counted.
 _ASKS_COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*s)\b", re.I)
+# "When" asks for a time unless it opens a clause that another question word follows ("When
+# complications did happen, what caused them?").
 _ASKS_YEAR = re.compile(r"\b(?:when(?![^?]*,\s*(?:what|which|who|whom|how|why|where)\b)|what year|which year)\b", re.I)
 # "Who" asks for a name where it opens a question or a clause ("..., and who supervised Group 2?"),
 # not after a noun it describes ("the people who wrote it") or inside a clause ("a complaint about who wrote it").
@@ -126,6 +126,7 @@ class Question:
     needs: re.Pattern[str] | None  # an answer type without which the assistant abstains
     asks_source: bool = False  # about a publication itself, so that a reference-list entry may answer
     counts: re.Pattern[str] | None = None  # for "how many physicians": a number before that word ("47 IPM physicians")
+    counted: str = ""  # the counted word's stem ("physician"), to find the sentences that hold it
 
     @classmethod
     def parse(cls, text: str, catalog: Catalog) -> Question:
@@ -153,12 +154,9 @@ class Question:
             _HAS_EXAMPLE if _ASKS_EXAMPLE.search(text) else _HAS_PARTS if parts else None)
         needs = _HAS_COST if _ASKS_COST.search(text) else _HAS_DOSE if _ASKS_DOSE.search(text) else None
         counted = _ASKS_COUNT.search(text)
-        counts = None
-        if counted:
-            stem = content_terms(counted.group(1))
-            if stem:
-                counts = re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + re.escape(stem[0]) + r"\w*", re.I)
-        return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)), counts)
+        stem = content_terms(counted.group(1)) if counted else []
+        counts = re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,3}?" + re.escape(stem[0]) + r"\w*", re.I) if stem else None
+        return cls(text, terms, wants, needs, bool(_ASKS_SOURCE.search(text)), counts, stem[0] if stem else "")
 
     @property
     def absent_share(self) -> float:
@@ -250,21 +248,20 @@ def score_sentences(question: str, qvec: np.ndarray, passages: Sequence[Passage]
     relieves ..."), as a list's items continue its introduction (``_continuation``).
     """
     q = Question.parse(question, catalog)
-    terms = catalog.s_terms_expanded
     seen: dict[int, Scored] = {}
 
     def base(i: int, rank: int) -> Scored:
         clean = catalog.s_clean[i]
         cos = float(catalog.s_vec[i] @ qvec)
-        cov = q.coverage(terms[i])
-        cov = _coverage_in_context(q, catalog, i)
         form = _sentence_form(catalog, i)
         unit = _list_unit(catalog, i)
-        if unit is not None:
+        if unit is None:
+            cov = _coverage_in_context(q, catalog, i)
+        else:
             # A label ("Training Included:") says nothing alone: it is scored as the list it heads.
-            clean, cos_unit, unit_terms, form = unit.text, float(unit.vector @ qvec), unit.terms, unit.form
-            cos = max(cos, cos_unit)
-            cov = q.coverage(unit_terms)
+            clean, form = unit.text, unit.form
+            cos = max(cos, float(unit.vector @ qvec))
+            cov = q.coverage(unit.terms)
         if not q.asks_source and in_references(catalog, i):
             form *= _REFERENCE_FORM
         if q.wants is _HAS_PARTS and (unit is not None or introduces_list(catalog, i)):
@@ -401,7 +398,7 @@ def _counting(q: Question, catalog: Catalog) -> list[int]:
     """The sentences that give a count of what the question counts, those covering more of the
     question's terms first (ties to the earlier sentence)."""
     assert q.counts is not None
-    found = [i for i, clean in enumerate(catalog.s_clean) if q.counts.search(clean)]
+    found = [i for i in catalog.term_sentences.get(q.counted, ()) if q.counts.search(catalog.s_clean[i])]
     covered = {i: q.coverage(catalog.s_terms_expanded[i]) for i in found}
     return sorted(found, key=lambda i: (-covered[i], i))
 
