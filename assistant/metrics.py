@@ -324,3 +324,50 @@ def citation_integrity(
         "unused": unused,
         "problems": problems,
     }
+
+
+# ---------------------------------------------------------------- answer precision
+
+
+def citation_precision(cited: Sequence[SpanRef], gold: Sequence[SpanRef]) -> float:
+    """Share of an answer's citations that overlap a gold (or alternative) span; 0.0 with no citations."""
+    if not cited:
+        return 0.0
+    return sum(any(c.overlaps(g) for g in gold) for c in cited) / len(cited)
+
+
+def lead_citation(answer: str, citations: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The citation of the answer's first cited sentence: the one its first [n] marker names."""
+    by_n = {int(c["n"]): c for c in citations}
+    for n in _MARKER_N.findall(answer):
+        if int(n) in by_n:
+            return by_n[int(n)]
+    return None
+
+
+def lead_is_gold(answer: str, citations: Sequence[Mapping[str, Any]], gold: Sequence[SpanRef]) -> bool:
+    """Whether the answer's lead citation overlaps a gold (or alternative) span."""
+    lead = lead_citation(answer, citations)
+    if lead is None:
+        return False
+    ref = SpanRef(str(lead["doc_id"]), int(lead["start"]), int(lead["end"]))
+    return any(ref.overlaps(g) for g in gold)
+
+
+def short_answer_hit(short: str | None, key_facts: Sequence[Sequence[str]], expected: str | None = None) -> bool:
+    """Whether a short answer states the expected phrase (when given) or any of the key facts."""
+    if not short:
+        return False
+    text = normalise(short)
+    if expected and normalise(expected) in text:
+        return True
+    return any(any(normalise(alt) in text for alt in alts) for alts in key_facts)
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of a list of numbers; 0.0 for none."""
+    if not values:
+        return 0.0
+    s = sorted(values)
+    mid = len(s) // 2
+    return float(s[mid]) if len(s) % 2 else (s[mid - 1] + s[mid]) / 2

@@ -95,6 +95,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The exact phrase of the lead sentence that answers a factoid question: file text at [start, end)."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    n: int = 1  # the citation it comes from
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "doc_id": self.doc_id, "start": self.start, "end": self.end, "n": self.n}
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the assistant says, with every [n] marker resolving to a citation."""
 
@@ -107,6 +121,8 @@ class Answer:
     support: float = 0.0
     removed: tuple[dict[str, str], ...] = ()
     generator: str = "extractive"
+    short_answer: ShortAnswer | None = None
+    personal_advice: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The stable CLI contract."""
@@ -120,4 +136,6 @@ class Answer:
             "support": round(self.support, 4),
             "removed": list(self.removed),
             "generator": self.generator,
+            "short_answer": self.short_answer.to_json() if self.short_answer else None,
+            "personal_advice": self.personal_advice,
         }

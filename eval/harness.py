@@ -37,7 +37,8 @@ HELDOUT = ROOT / "eval" / "heldout"
 # added when the second had been scored several times.
 HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3",
                 "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5",
-                "heldout6": ROOT / "eval" / "heldout6"}
+                "heldout6": ROOT / "eval" / "heldout6", "heldout7": ROOT / "eval" / "heldout7",
+                "heldout8": ROOT / "eval" / "heldout8"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")
 RANK_DEPTH = 10
@@ -141,14 +142,20 @@ def answer_metrics(
     from assistant.records import LABELS
 
     meta = [ABSTAIN_MESSAGE, ONLY_PROMOTIONAL]
+    # A request for personal advice is answered (what the documents say, after the plain notice that
+    # the assistant cannot advise); it is scored apart from the questions that must abstain.
+    advice = [q for q in unanswerable if q.get("kind") == "personal_advice"]
+    unanswerable = [q for q in unanswerable if q.get("kind") != "personal_advice"]
     a_ans = run.answers([q["question"] for q in answerable], mode)
     u_ans = run.answers([q["question"] for q in unanswerable], mode)
+    v_ans = run.answers([q["question"] for q in advice], mode)
     # The passages the generator was given, to tell a retrieval miss from a sentence-selection miss.
     handed = run.rankings([q["question"] for q in answerable], mode, depth=run.built.settings.retrieve.top_k)
     rows: list[dict[str, Any]] = []
     misses_retrieved = misses_not_retrieved = 0
     kf, right, all_gold, integrity_ok, label_ok, y_true, y_pred, alce = [], [], [], [], [], [], [], []
     n_cit = n_exact = n_markers = n_resolved = 0
+    precision, lead, n_cites, chars, short_given, short_ok, factoid_ok, factoid_n = [], [], [], [], 0, 0, 0, 0
     for q, ans, passages in zip(answerable, a_ans, handed):
         hits = M.key_fact_hits("" if ans.abstained else ans.answer, q["key_facts"])
         refs = [M.SpanRef(p.chunk.doc_id, p.chunk.start, p.chunk.end) for p in passages]
@@ -168,7 +175,21 @@ def answer_metrics(
         kf.append(sum(hits) / len(hits))
         right.append(bool(cited & ok_docs))
         all_gold.append(set(q["gold_docs"]) <= cited)
+        gold = spans(q["gold_spans"] + q.get("alt_spans", []))
+        cjson = [c.to_json() for c in ans.citations]
+        short = ans.short_answer.text if ans.short_answer else None
+        if q.get("answer_type") not in (None, "none"):
+            factoid_n += 1
+            factoid_ok += M.short_answer_hit(short, q["key_facts"], q.get("short_answer"))
         if not ans.abstained:
+            precision.append(M.citation_precision(
+                [M.SpanRef(c.doc_id, c.start, c.end) for c in ans.citations], gold))
+            lead.append(M.lead_is_gold(ans.answer, cjson, gold))
+            n_cites.append(len(ans.citations))
+            chars.append(len(ans.answer))
+            if short:
+                short_given += 1
+                short_ok += M.short_answer_hit(short, q["key_facts"], q.get("short_answer"))
             acceptable = ans.label in q["acceptable_labels"]
             label_ok.append(acceptable)
             y_pred.append(ans.label)
@@ -190,6 +211,10 @@ def answer_metrics(
                 "right_doc": right[-1],
                 "gold_retrieved": gold_retrieved,
                 "support": round(ans.support, 4),
+                "precision": precision[-1] if not ans.abstained else None,
+                "lead_gold": lead[-1] if not ans.abstained else None,
+                "short_answer": short,
+                "personal_advice": ans.personal_advice,
                 "integrity_problems": check["problems"],
                 "citations": [
                     {"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in ans.citations
@@ -214,6 +239,26 @@ def answer_metrics(
                 "cited_docs": sorted({c.doc_id for c in ans.citations}),
             }
         )
+    for q, ans in zip(advice, v_ans):
+        check = M.citation_integrity(ans.answer, [c.to_json() for c in ans.citations], run.file_text)
+        n_cit += check["citations"]
+        n_exact += check["exact"]
+        n_markers += check["markers"]
+        n_resolved += check["resolved"]
+        integrity_ok.append(not check["problems"])
+        rows.append(
+            {
+                "id": q["id"],
+                "question": q["question"],
+                "kind": q.get("kind"),
+                "abstained": ans.abstained,
+                "personal_advice": ans.personal_advice,
+                "answer": ans.answer,
+                "support": round(ans.support, 4),
+                "cited_docs": sorted({c.doc_id for c in ans.citations}),
+            }
+        )
+    near = [a.abstained for q, a in zip(unanswerable, u_ans) if q.get("kind") == "near_miss"]
     abst = M.abstention_scores(
         [a.abstained for a in a_ans] + [a.abstained for a in u_ans],
         [True] * len(a_ans) + [False] * len(u_ans),
@@ -236,6 +281,17 @@ def answer_metrics(
         "alce_citation_recall": float(np.mean([a["recall"] for a in alce])) if alce else 0.0,
         "alce_citation_precision": float(np.mean([a["precision"] for a in alce])) if alce else 0.0,
         "mean_citations": float(np.mean([len(a.citations) for a in a_ans if not a.abstained] or [0])),
+        "citation_precision": float(np.mean(precision)) if precision else 0.0,
+        "lead_accuracy": float(np.mean(lead)) if lead else 0.0,
+        "median_citations": M.median(n_cites),
+        "median_answer_chars": M.median(chars),
+        "short_answers_given": short_given,
+        "short_answer_precision": short_ok / short_given if short_given else 0.0,
+        "short_answer_accuracy": factoid_ok / factoid_n if factoid_n else None,
+        "factoid_questions": factoid_n,
+        "personal_advice_recognised": (sum(a.personal_advice for a in v_ans) / len(v_ans)) if v_ans else None,
+        "personal_advice_false_alarms": sum(a.personal_advice for a in a_ans),
+        "near_miss_abstained": (sum(near) / len(near)) if near else None,
         "key_fact_misses_gold_retrieved": misses_retrieved,
         "key_fact_misses_gold_not_retrieved": misses_not_retrieved,
     }
@@ -266,6 +322,9 @@ def weak_answers(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                     problems.append(f"label {r['label']} not in {r['acceptable_labels']}")
             if r["integrity_problems"]:
                 problems.append("integrity: " + "; ".join(r["integrity_problems"]))
+        elif r.get("kind") == "personal_advice":
+            if not r.get("personal_advice"):
+                problems.append("a request for personal advice was not recognised")
         elif not r["abstained"]:
             problems.append(f"answered an unanswerable ({r.get('kind')}) question from {r['cited_docs']}")
         if problems:

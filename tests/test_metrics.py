@@ -11,18 +11,23 @@ from assistant.metrics import (
     abstention_scores,
     alce_citation_scores,
     citation_integrity,
+    citation_precision,
     cited_sentences,
     confusion_matrix,
     document_metrics,
     key_fact_hits,
     key_fact_recall,
+    lead_citation,
+    lead_is_gold,
     macro_f1,
+    median,
     mean_dicts,
     ndcg_at_k,
     ndcg_binary,
     passage_metrics,
     read_source,
     recall_at_k,
+    short_answer_hit,
     reciprocal_rank,
     split_sentences,
 )
@@ -200,3 +205,43 @@ def test_read_source_decodes_windows_1252_and_universal_newlines(tmp_path) -> No
     path = tmp_path / "w.txt"
     path.write_bytes("caf\xe9 \x93quote\x94\r\nnext".encode("latin-1"))
     assert read_source(path) == "café “quote”\nnext"
+
+
+# ---------------------------------------------------------------- answer precision
+
+
+GOLD = [SpanRef("a", 100, 200), SpanRef("b", 0, 50)]
+
+
+def test_citation_precision_is_the_share_of_citations_on_a_gold_span() -> None:
+    on_gold, touching, elsewhere = SpanRef("a", 150, 160), SpanRef("b", 49, 80), SpanRef("a", 200, 260)
+    assert citation_precision([on_gold], GOLD) == 1.0
+    assert citation_precision([on_gold, touching, elsewhere, SpanRef("c", 100, 200)], GOLD) == 0.5
+    assert citation_precision([], GOLD) == 0.0  # an answer that cites nothing is not precise
+
+
+def _cite(n: int, doc: str, start: int, end: int) -> dict:
+    return {"n": n, "doc_id": doc, "start": start, "end": end}
+
+
+def test_the_lead_is_the_citation_of_the_first_marker_not_citation_one() -> None:
+    cites = [_cite(1, "a", 0, 10), _cite(2, "a", 120, 180)]
+    assert lead_citation("The answer. [2] More. [1]", cites)["n"] == 2
+    assert lead_is_gold("The answer. [2] More. [1]", cites, GOLD)
+    assert not lead_is_gold("Other first. [1] The answer. [2]", cites, GOLD)
+    assert lead_citation("No markers at all.", cites) is None
+    assert not lead_is_gold("A marker [7] that resolves to nothing.", cites, GOLD)
+
+
+def test_a_short_answer_hits_when_it_states_the_expected_phrase_or_a_key_fact() -> None:
+    facts = [["276", "two hundred seventy-six"]]
+    assert short_answer_hit("276 patients", facts)
+    assert short_answer_hit("The Spine Journal", [["Spine J"]], expected="spine journal")
+    assert not short_answer_hit("Dr. Kingsley R. Chin", facts)
+    assert not short_answer_hit(None, facts) and not short_answer_hit("", facts)
+
+
+def test_median_of_odd_even_and_empty_lists() -> None:
+    assert median([5, 1, 3]) == 3
+    assert median([4, 1, 3, 2]) == 2.5
+    assert median([]) == 0.0
