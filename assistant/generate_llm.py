@@ -16,7 +16,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .answer import ExtractiveGenerator, Generator, abstain, register_generator
+from .answer import ExtractiveGenerator
+from .compose import abstain
+from .generator import Generator, register_generator
 from .errors import GeneratorError, InputError
 from .records import Answer
 from .verify import PromptPassage, strip_thinking, support_scorer, verify

@@ -15,7 +15,7 @@ from .records import Answer
 from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from .answer import Generator
+    from .generator import Generator
     from .retrieve import Retriever
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -40,7 +40,7 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, index: Index | None = None,
                  generator: str | None = None, mode: str = "hybrid") -> None:
-        from .answer import get_generator
+        from .generator import get_generator
         from .retrieve import Retriever
 
         self.settings = settings or get_settings()
@@ -58,7 +58,7 @@ class Assistant:
 
     def _embed(self, q: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
         """The question's vector, and each of its parts with theirs when it asks several things (one batch)."""
-        from .answer import question_parts
+        from .question import question_parts
 
         parts = question_parts(q)
         vecs = self.index.embedder.embed([q, *parts])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .answer import content_terms
+from .terms import content_terms
 from .errors import InputError
 
 if TYPE_CHECKING:

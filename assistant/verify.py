@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from .answer import citation_for, finish
+from .compose import citation_for, finish
 from .records import Answer
 
 if TYPE_CHECKING:

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import answer as A  # noqa: E402  (after the path and offline settings above)
+from assistant import candidates as C, rank as R  # noqa: E402
 from assistant.metrics import key_fact_hits  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "data" / "questions_dev.jsonl"

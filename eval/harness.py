@@ -138,7 +138,7 @@ def answer_metrics(
     supports: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Key facts, right document, integrity, abstention, labels and ALCE citation scores for one mode."""
-    from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
+    from assistant.compose import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
     from assistant.records import LABELS
 
     meta = [ABSTAIN_MESSAGE, ONLY_PROMOTIONAL]

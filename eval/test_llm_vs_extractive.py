@@ -146,7 +146,7 @@ def _score(answers: list, items: list[dict], supports) -> dict:
         integrity.append(not check["problems"] and not check["unused"])
         removed += len(ans.removed)
         if not ans.abstained:
-            from assistant.answer import ONLY_PROMOTIONAL
+            from assistant.compose import ONLY_PROMOTIONAL
 
             alce = alce_citation_scores(cited_sentences(ans.answer, [ONLY_PROMOTIONAL]),
                                         {c.n: c.text for c in ans.citations}, supports)

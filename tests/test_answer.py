@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import answer
-from assistant.answer import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
+from assistant import candidates
+from assistant.compose import ABSTAIN_MESSAGE, ONLY_PROMOTIONAL
 from assistant.errors import InputError
 from assistant.label import combine
 from assistant.terms import content_terms
@@ -110,7 +110,7 @@ def test_the_answer_stays_within_its_length_budget_and_cites_no_sentence_twice(s
         catalog = seed_assistant.index.catalog
         cited = [next(i for i in range(len(catalog.s_clean)) if int(catalog.s_start[i]) == c.start
                       and catalog.docs[int(catalog.s_doc[i])]["doc_id"] == c.doc_id) for c in ans.citations]
-        items = {j for i in cited if answer.introduces_list(catalog, i) for j in answer.list_items(catalog, i)}
+        items = {j for i in cited if candidates.introduces_list(catalog, i) for j in candidates.list_items(catalog, i)}
         assert 1 <= len([i for i in cited if i not in items]) <= settings.max_sentences
         sentences = re.split(r" \[\d+\] ?", ans.answer.removeprefix(ONLY_PROMOTIONAL + " "))
         sentences = [s for s in sentences if s]
@@ -122,7 +122,7 @@ def test_the_answer_stays_within_its_length_budget_and_cites_no_sentence_twice(s
 def test_the_shipped_ranker_matches_the_features_the_answer_stage_computes() -> None:
     import json
 
-    from assistant.answer import RANKER_FEATURES, RANKER_PATH, Ranker, default_ranker
+    from assistant.rank import RANKER_FEATURES, RANKER_PATH, Ranker, default_ranker
 
     shipped = json.loads(RANKER_PATH.read_text(encoding="utf-8"))
     assert tuple(shipped["features"]) == RANKER_FEATURES
@@ -158,7 +158,8 @@ def test_a_question_that_asks_for_an_example_is_answered_with_one(seed_assistant
 
 
 def test_the_answer_prefers_a_new_point_to_a_restatement_of_one_already_chosen(seed_assistant) -> None:
-    from assistant.answer import ExtractiveGenerator, Scored
+    from assistant.answer import ExtractiveGenerator
+    from assistant.candidates import Scored
 
     catalog = seed_assistant.index.catalog
     vecs = catalog.s_vec
@@ -179,7 +180,7 @@ def test_the_answer_prefers_a_new_point_to_a_restatement_of_one_already_chosen(s
 
 
 def test_a_list_is_its_lines_up_to_the_blank_line_that_ends_it(seed_assistant) -> None:
-    from assistant.answer import introduces_list, list_items
+    from assistant.candidates import introduces_list, list_items
 
     catalog = seed_assistant.index.catalog
 
@@ -197,7 +198,7 @@ def test_a_list_is_its_lines_up_to_the_blank_line_that_ends_it(seed_assistant) -
 
 
 def test_a_list_without_blank_lines_ends_at_the_next_label_or_section_heading(seed_assistant) -> None:
-    from assistant.answer import list_items
+    from assistant.candidates import list_items
 
     catalog = seed_assistant.index.catalog
 
@@ -212,7 +213,7 @@ def test_a_list_without_blank_lines_ends_at_the_next_label_or_section_heading(se
 
 
 def test_a_list_of_names_keeps_its_title_case_items(tmp_path: Path) -> None:
-    from assistant.answer import list_items
+    from assistant.candidates import list_items
     from assistant.ingest import ingest
     from assistant.pipeline import Assistant
     from assistant.settings import load_settings
@@ -241,7 +242,7 @@ def test_a_short_label_is_scored_as_the_list_it_heads(seed_assistant, monkeypatc
     for item in items:
         assert item in ans.answer
 
-    from assistant import answer
+    from assistant import candidates
 
     catalog = seed_assistant.index.catalog
     qvec = seed_assistant.index.embedder.embed_one(question)
@@ -249,13 +250,13 @@ def test_a_short_label_is_scored_as_the_list_it_heads(seed_assistant, monkeypatc
     label = next(c for c in ans.citations if c.text.rstrip().endswith(":"))  # "Training Included:"
     i = next(k for k in range(len(catalog.s_clean)) if int(catalog.s_start[k]) == label.start
              and catalog.docs[int(catalog.s_doc[k])]["doc_id"] == label.doc_id)
-    assert answer.labelled_list(catalog, i)[0] == i
+    assert candidates.labelled_list(catalog, i)[0] == i
 
     def label_score() -> float:
-        return next(s.score for s in answer.score_sentences(question, qvec, passages, catalog) if s.index == i)
+        return next(s.score for s in candidates.score_sentences(question, qvec, passages, catalog) if s.index == i)
 
     as_list = label_score()
-    monkeypatch.setattr(answer, "_list_unit", lambda catalog, i: None)  # the rule off
+    monkeypatch.setattr(candidates, "_list_unit", lambda catalog, i: None)  # the rule off
     alone = label_score()
     assert as_list > 1.5 * alone, (as_list, alone)  # alone, its two words barely resemble the question
 
@@ -268,7 +269,8 @@ def test_a_chosen_list_introduction_brings_its_items(seed_assistant) -> None:
 
 
 def test_a_list_chosen_last_still_brings_every_item_that_fits(seed_assistant) -> None:
-    from assistant.answer import ExtractiveGenerator, Scored
+    from assistant.answer import ExtractiveGenerator
+    from assistant.candidates import Scored
 
     catalog = seed_assistant.index.catalog
     intro = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("The benefits of this type of surgery"))
@@ -285,7 +287,8 @@ def test_a_list_chosen_last_still_brings_every_item_that_fits(seed_assistant) ->
 
 
 def test_a_list_introduction_is_left_out_when_its_first_item_would_not_fit(seed_assistant) -> None:
-    from assistant.answer import ExtractiveGenerator, Scored
+    from assistant.answer import ExtractiveGenerator
+    from assistant.candidates import Scored
 
     catalog = seed_assistant.index.catalog
     intro = next(i for i, t in enumerate(catalog.s_clean) if t.startswith("The benefits of this type of surgery"))
@@ -304,7 +307,7 @@ def test_a_list_introduction_is_left_out_when_its_first_item_would_not_fit(seed_
 
 
 def test_a_reference_list_entry_answers_only_a_question_about_a_publication(seed_assistant) -> None:
-    from assistant.answer import in_references
+    from assistant.candidates import in_references
 
     cat = seed_assistant.index.catalog
     why = seed_assistant.ask("Why did the pain society object to the BMJ meta-analysis?")
@@ -326,7 +329,7 @@ def test_a_reference_list_entry_answers_only_a_question_about_a_publication(seed
 ])
 def test_a_who_question_wants_a_persons_name_not_any_two_capitalised_words(seed_assistant, text: str,
                                                                            is_name: bool) -> None:
-    from assistant.answer import Question, has_wanted
+    from assistant.question import Question, has_wanted
 
     cat = seed_assistant.index.catalog
     q = Question.parse("Who pioneered interventional spine medicine?", cat)
@@ -334,7 +337,7 @@ def test_a_who_question_wants_a_persons_name_not_any_two_capitalised_words(seed_
 
 
 def test_a_sentence_that_writes_a_short_form_covers_a_question_that_spells_it_out(seed_assistant) -> None:
-    from assistant.answer import Question
+    from assistant.question import Question
 
     catalog = seed_assistant.index.catalog
     i = next(k for k, t in enumerate(catalog.s_clean) if "not qualified to practice IO" in t)
@@ -374,7 +377,7 @@ def test_a_question_about_parts_is_answered_by_the_list_its_label_names(seed_ass
 
 
 def test_a_question_about_parts_reads_its_verb_as_include(seed_assistant) -> None:
-    from assistant.answer import Question
+    from assistant.question import Question
 
     catalog = seed_assistant.index.catalog
     q = Question.parse("What does the programme consist of?", catalog)
@@ -413,13 +416,13 @@ def test_the_term_index_lists_exactly_the_sentences_that_hold_each_word(seed_ass
 ])
 def test_who_asks_for_a_name_only_where_it_opens_a_question_or_clause(seed_assistant, question: str,
                                                                       asks_name: bool) -> None:
-    from assistant.answer import _HAS_NAME, Question
+    from assistant.question import _HAS_NAME, Question
 
     assert (Question.parse(question, seed_assistant.index.catalog).wants is _HAS_NAME) is asks_name
 
 
 def test_an_everyday_word_the_corpus_never_uses_is_read_as_its_counterpart(seed_assistant) -> None:
-    from assistant.answer import Question
+    from assistant.question import Question
 
     catalog = seed_assistant.index.catalog
     assert "author" in Question.parse("Who wrote the BMJ meta-analysis?", catalog).terms
@@ -444,7 +447,7 @@ def test_a_list_whose_label_the_question_names_answers_it(seed_assistant) -> Non
 
 
 def test_a_question_about_what_kind_of_thing_is_about_parts_and_an_included_list_answers_it(seed_assistant) -> None:
-    from assistant.answer import _HAS_PARTS, Question
+    from assistant.question import _HAS_PARTS, Question
 
     question = "What kind of training did the pain physicians receive?"
     assert Question.parse(question, seed_assistant.index.catalog).wants is _HAS_PARTS
@@ -461,7 +464,7 @@ def test_a_question_about_what_kind_of_thing_is_about_parts_and_an_included_list
 ])
 def test_when_asks_for_a_time_and_somewhere_for_a_place_only_as_the_question(seed_assistant, question: str,
                                                                              wants: str | None) -> None:
-    from assistant.answer import _HAS_PLACE, _HAS_YEAR, Question
+    from assistant.question import _HAS_PLACE, _HAS_YEAR, Question
 
     got = Question.parse(question, seed_assistant.index.catalog).wants
     assert got is {"year": _HAS_YEAR, "place": _HAS_PLACE, None: None}[wants]
@@ -475,7 +478,7 @@ def test_when_asks_for_a_time_and_somewhere_for_a_place_only_as_the_question(see
     ("Physical therapy and what it does for back pain", []),
 ])
 def test_a_question_that_joins_questions_with_and_is_read_as_its_parts(question: str, parts: list[str]) -> None:
-    from assistant.answer import question_parts
+    from assistant.question import question_parts
 
     assert question_parts(question) == parts
 
@@ -488,7 +491,7 @@ def test_each_part_of_a_two_part_question_gets_its_answer(seed_assistant) -> Non
 
 
 def test_a_quote_is_read_as_said_by_the_person_its_attribution_line_names(seed_assistant) -> None:
-    from assistant.answer import _speaker_terms
+    from assistant.candidates import _speaker_terms
 
     catalog = seed_assistant.index.catalog
     quoted = [i for i, c in enumerate(catalog.s_clean) if "new training paradigm" in c or "more essential than ever" in c]
@@ -507,7 +510,7 @@ def test_a_group_asked_about_by_its_description_is_found_by_its_name(seed_assist
 
 
 def test_a_how_many_question_finds_the_count_of_what_it_counts(seed_assistant) -> None:
-    from assistant.answer import Question
+    from assistant.question import Question
 
     catalog = seed_assistant.index.catalog
     q = Question.parse("How many interventional pain physicians were involved in the study?", catalog)

@@ -184,7 +184,8 @@ def _assert_resolves(answer: Answer, catalog: Catalog) -> None:
 @given(st.lists(st.integers(0, N_SENT - 1), min_size=1, max_size=6, unique=True), st.text(max_size=60))
 @QUICK
 def test_extractive_answers_cite_every_sentence_exactly(chosen: list[int], question: str) -> None:
-    from assistant.answer import Scored, compose
+    from assistant.candidates import Scored
+    from assistant.compose import compose
 
     scored = [Scored(index=i, score=1.0 - k / 10, passage_rank=k) for k, i in enumerate(chosen)]
     answer = compose(question, scored, CATALOG, 0.9, "extractive")

@@ -219,7 +219,7 @@ def test_support_weights_count_the_answer_text_each_citation_supports() -> None:
 
 @pytest.mark.slow
 def test_answer_labels_in_the_json_contract(seed_assistant) -> None:
-    from assistant.answer import ONLY_PROMOTIONAL
+    from assistant.compose import ONLY_PROMOTIONAL
 
     ans = seed_assistant.ask("What are the benefits of interventional spine surgery?")
     data = json.loads(json.dumps(ans.to_json()))

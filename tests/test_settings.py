@@ -88,7 +88,8 @@ def test_api_key_is_never_read_from_the_command_line(monkeypatch: pytest.MonkeyP
 
 
 def test_generator_takes_llm_settings_from_the_callers_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.answer import ExtractiveGenerator, get_generator
+    from assistant.answer import ExtractiveGenerator
+    from assistant.generator import get_generator
 
     monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "http://127.0.0.1:1/v1")
     monkeypatch.setenv("ASSISTANT_LLM_MODEL", "from-env")

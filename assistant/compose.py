@@ -1,0 +1,76 @@
+"""Composition: the cited reply, lead first, with its short answer, its label and its notices."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .candidates import Scored, labelled_list
+from .label import combine, plain_reason, support_weights
+from .records import Answer, Citation, Label
+
+if TYPE_CHECKING:
+    from .index import Catalog
+
+ABSTAIN_MESSAGE = "I couldn't find this in the documents I have, so I can't answer it."
+ONLY_PROMOTIONAL = "Only promotional sources state this."
+
+
+def abstain(question: str, support: float = 0.0, generator: str = "extractive") -> Answer:
+    """The plain answer for a question the corpus does not support."""
+    return Answer(question=question, answer=ABSTAIN_MESSAGE, label=None, abstained=True, support=support,
+                  generator=generator)
+
+
+def citation_for(n: int, i: int, catalog: Catalog, score: float) -> Citation:
+    """A citation of sentence ``i`` whose text is the exact original span."""
+    d = catalog.docs[int(catalog.s_doc[i])]
+    start, end = int(catalog.s_start[i]), int(catalog.s_end[i])
+    label: Label = catalog.s_label[i]  # type: ignore[assignment]
+    return Citation(n=n, doc_id=d["doc_id"], title=d["meta"].get("title", d["doc_id"]),
+                    publisher=d["meta"].get("publisher", ""), label=label, text=d["text"][start:end], start=start,
+                    end=end, score=round(score, 4), card_id=(d.get("card") or {}).get("card_id", ""),
+                    reasons=tuple(catalog.s_reasons[i]))
+
+
+def compose(question: str, chosen: list[Scored], catalog: Catalog, support: float, generator: str) -> Answer:
+    """Put chosen sentences in reading order (documents by relevance, then by position) with [n] markers."""
+    doc_order: dict[int, int] = {}
+    for s in chosen:
+        doc_order.setdefault(int(catalog.s_doc[s.index]), len(doc_order))
+    ordered = sorted(chosen, key=lambda s: (doc_order[int(catalog.s_doc[s.index])], int(catalog.s_start[s.index])))
+    citations = [citation_for(n, s.index, catalog, s.score) for n, s in enumerate(ordered, start=1)]
+    parts = [f"{catalog.s_clean[s.index]} [{c.n}]" for s, c in zip(ordered, citations)]
+    # Each quoted sentence weighs how well it answers the question, not how long it is: a long
+    # sentence chosen to round out the answer must not outweigh the short one that answers it.
+    weights = [max(s.score, 1e-3) for s in ordered]
+    votes = [_vote(catalog, s.index) for s in ordered]
+    return finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
+
+
+def _vote(catalog: Catalog, i: int) -> Label:
+    """The label sentence i carries into its answer's label: its own, except that a list's label
+    ("Complications Seen:"), which states nothing itself, votes as its items read."""
+    unit = labelled_list(catalog, i)
+    labels: list[Label] = [catalog.s_label[k] for k in (unit[1:] or [i])]  # type: ignore[misc]
+    return combine(labels, [1.0] * len(labels))
+
+
+def finish(question: str, text: str, citations: list[Citation], catalog: Catalog, support: float,
+           generator: str, weights: list[float] | None = None, votes: list[Label] | None = None) -> Answer:
+    """Label an answer from its citations and say so when only promotional sources state it.
+
+    ``combine`` takes the label with the most weight, and an exact tie goes to the more cautious
+    label (marketing, then opinion, then evidence). By default each citation weighs the answer
+    text it supports (the characters before its [n] marker, shared among the markers of that
+    run) times how strongly it supports the question (its score). ``votes`` are the labels the
+    citations vote with, when they differ from their own (see ``_vote``)."""
+    if weights is None:
+        weights = [w * max(c.score, 1e-3) for w, c in zip(support_weights(text, citations), citations)]
+    label = combine(votes or [c.label for c in citations], weights)
+    kinds = {catalog.docs[catalog.doc_index[c.doc_id]]["meta"].get("publisher_kind", "") for c in citations}
+    mixed = len({c.label for c in citations}) > 1
+    reason = plain_reason(label, kinds.pop() if len(kinds) == 1 else "", mixed)
+    if all(c.label == "marketing" for c in citations):
+        text = f"{ONLY_PROMOTIONAL} {text}"
+    return Answer(question=question, answer=text, label=label, abstained=False, citations=tuple(citations),
+                  label_reason=reason, support=support, generator=generator)
