@@ -20,6 +20,7 @@ from .terms import content_terms
 if TYPE_CHECKING:
     from .index import Catalog
 
+
 @dataclass(frozen=True)
 class Scored:
     """A candidate sentence (global index in the catalog) with its answer score."""
@@ -28,6 +29,26 @@ class Scored:
     score: float
     passage_rank: int
 
+
+# Page furniture that states nothing: bylines, calls to share or read on, form fields, copyright lines
+# and bare reference stubs ("Reference:"). A heading or slogan is caught by ``is_heading``.
+_FURNITURE = re.compile(
+    r"^(?:by|posted|written by|updated|published on)\s+[A-Z]|^(?:read more|share (?:this|on)|tweet|subscribe|sign up|"
+    r"click here|follow us|contact us|skip to|back to|related (?:posts|articles)|tags?:|categor(?:y|ies):|"
+    r"all rights reserved|copyright|©)|^(?:references?|sources?|citations?|notes?)\s*:?$|"
+    r"^(?:first |last |full )?(?:name|e-?mail|phone|message|submit)\s*\*?:?$", re.I)
+
+
+def is_boilerplate(catalog: Catalog, i: int) -> bool:
+    """Whether sentence i is page furniture rather than content: a byline, heading, slogan, navigation,
+    form text or a bare reference stub (remembered per catalog). A label that introduces a list is
+    content: its list says something."""
+    flags = catalog.memo.setdefault("boilerplate", {})
+    if i not in flags:
+        clean = catalog.s_clean[i].strip()
+        heading = is_heading(clean) and not (clean.endswith(":") and list_items(catalog, i))
+        flags[i] = bool(_FURNITURE.search(clean)) or heading or len(clean.split()) <= 2
+    return flags[i]
 
 
 def _form(clean: str, title: str, words: int | None = None) -> float:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .candidates import Scored, labelled_list
 from .label import combine, plain_reason, support_weights
 from .records import Answer, Citation, Label
+from .short import short_answer
 
 if TYPE_CHECKING:
     from .index import Catalog
@@ -15,10 +18,21 @@ ABSTAIN_MESSAGE = "I couldn't find this in the documents I have, so I can't answ
 ONLY_PROMOTIONAL = "Only promotional sources state this."
 
 
-def abstain(question: str, support: float = 0.0, generator: str = "extractive") -> Answer:
-    """The plain answer for a question the corpus does not support."""
-    return Answer(question=question, answer=ABSTAIN_MESSAGE, label=None, abstained=True, support=support,
-                  generator=generator)
+ADVICE_NOTICE = ("I can't advise you on your own care: please talk it through with your clinician, who knows "
+                 "your history. Here is what the documents say on the topic.")
+NOT_STATED = "The documents I have discuss {topic}, but none of them states {what}, so I can't answer it."
+
+
+def abstain(question: str, support: float = 0.0, generator: str = "extractive", *, advice: bool = False,
+            topic: str = "", what: str = "") -> Answer:
+    """The plain answer for a question the corpus does not support. With ``topic`` and ``what``, it
+    names what the documents do discuss and the fact none of them states (a near miss); for a
+    request for personal advice it first says plainly that the assistant does not advise."""
+    text = NOT_STATED.format(topic=topic, what=what) if topic and what else ABSTAIN_MESSAGE
+    if advice:
+        text = f"{ADVICE_NOTICE.split(' Here is')[0]} {text}"
+    return Answer(question=question, answer=text, label=None, abstained=True, support=support,
+                  generator=generator, personal_advice=advice)
 
 
 def citation_for(n: int, i: int, catalog: Catalog, score: float) -> Citation:
@@ -32,19 +46,24 @@ def citation_for(n: int, i: int, catalog: Catalog, score: float) -> Citation:
                     reasons=tuple(catalog.s_reasons[i]))
 
 
-def compose(question: str, chosen: list[Scored], catalog: Catalog, support: float, generator: str) -> Answer:
-    """Put chosen sentences in reading order (documents by relevance, then by position) with [n] markers."""
-    doc_order: dict[int, int] = {}
-    for s in chosen:
-        doc_order.setdefault(int(catalog.s_doc[s.index]), len(doc_order))
-    ordered = sorted(chosen, key=lambda s: (doc_order[int(catalog.s_doc[s.index])], int(catalog.s_start[s.index])))
-    citations = [citation_for(n, s.index, catalog, s.score) for n, s in enumerate(ordered, start=1)]
-    parts = [f"{catalog.s_clean[s.index]} [{c.n}]" for s, c in zip(ordered, citations)]
+def compose(question: str, chosen: list[Scored], catalog: Catalog, support: float, generator: str,
+            kind: str = "", advice: bool = False, within: re.Pattern[str] | None = None) -> Answer:
+    """Quote the chosen sentences in the order given (the lead first) with [n] markers. For a factoid
+    question (``kind``) the exact phrase of the lead that answers it comes first, and a request for
+    personal advice opens with the notice that the assistant does not advise on one's own care."""
+    citations = [citation_for(n, s.index, catalog, s.score) for n, s in enumerate(chosen, start=1)]
+    parts = [f"{catalog.s_clean[s.index]} [{c.n}]" for s, c in zip(chosen, citations)]
+    short = short_answer(kind, chosen[0].index, catalog, within) if kind and chosen else None
+    if short is not None:
+        parts.insert(0, f"{short.text.rstrip('.')}. [{short.n}]")
     # Each quoted sentence weighs how well it answers the question, not how long it is: a long
     # sentence chosen to round out the answer must not outweigh the short one that answers it.
-    weights = [max(s.score, 1e-3) for s in ordered]
-    votes = [_vote(catalog, s.index) for s in ordered]
-    return finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
+    weights = [max(s.score, 1e-3) for s in chosen]
+    votes = [_vote(catalog, s.index) for s in chosen]
+    ans = finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
+    if advice:
+        ans = replace(ans, answer=f"{ADVICE_NOTICE} {ans.answer}")
+    return replace(ans, short_answer=short, personal_advice=advice)
 
 
 def _vote(catalog: Catalog, i: int) -> Label:

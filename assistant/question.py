@@ -135,11 +135,11 @@ def has_wanted(q: Question, clean: str, catalog: Catalog) -> bool:
         return q.wants is not None and q.wants.search(clean) is not None
     if _TITLED.search(clean):
         return True
-    common = _lowercase_words(catalog)
+    common = lowercase_words(catalog)
     return any(a.lower() not in common and b.lower() not in common for a, b in _HAS_NAME.findall(clean))
 
 
-def _lowercase_words(catalog: Catalog) -> frozenset[str]:
+def lowercase_words(catalog: Catalog) -> frozenset[str]:
     """Words the corpus writes in lower case somewhere (so they are not only names), remembered per catalog."""
     words = catalog.memo.get("lowercase_words")
     if words is None:
@@ -169,3 +169,87 @@ _ASKS_VIEW = re.compile(r"\b(?:say|says|said|saying|think|thinks|believes?|views
 
 # A question about a count or a share ("how many", "what percentage", "the complication rate").
 _ASKS_QUANTITY = re.compile(r"\bhow many\b|\bwhat (?:percentage|percent|proportion|share|number)\b|\brates?\b", re.I)
+
+
+# ---------------------------------------------------------------- the kind of short answer a question wants
+
+_ASKS_JOURNAL = re.compile(r"\b(?:which|what) (?:medical |scientific |peer-reviewed )?journal\b|"
+                           r"\bjournal\b[^?]*\b(?:publish\w*|appear\w*|print\w*)\b|"
+                           r"\b(?:publish\w*|appear\w*) in\b|\bwhere (?:was|were|is|are|did)\b[^?]*\bpublish", re.I)
+_ASKS_TITLE = re.compile(r"\b(?:what|which) (?:is|was) (?:the )?(?:title|name) of\b|\b(?:called|titled|entitled)\b\??$|"
+                         r"\bwhat (?:is|was) [^?]{0,40}\b(?:called|titled|named)\b", re.I)
+_ASKS_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|"
+                            r"\bfollow(?:ed)?[- ]?up (?:period|time|length)?\b[^?]*\bhow\b", re.I)
+_HAS_DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+                           r"several|few|many)[- ](?:hours?|days?|weeks?|months?|years?)\b|"
+                           r"\b(?:for|up to|over|within|after|lasting)\s+(?:a\s+)?(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b|"
+                           r"\b(?:temporary|temporarily|permanent|permanently|long-lasting|lasting|short-lived|short-term|"
+                           r"long-term)\b", re.I)
+_ASKS_RATE = re.compile(r"\bwhat (?:percentage|percent|proportion|share|fraction)\b|\b(?:rates?|odds|risk ratio|"
+                        r"effect size|hazard ratio|how (?:effective|likely))\b", re.I)
+_HAS_RATE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d+(?:\.\d+)? (?:percent|per cent|in \d+|out of \d+)\b|"
+                       r"\b(?:zero|no|none of the)\b [\w\s-]{0,30}\b(?:complications?|revisions?|infections?|events?)\b|"
+                       r"\b(?:odds|hazard|risk) ratio\b|\b(?:OR|HR|RR)\s?[=:]?\s?\d", re.I)
+
+
+def answer_kind(q: Question) -> str:
+    """The kind of short answer a factoid question wants: 'journal', 'title', 'name', 'date',
+    'number', 'place', or '' for a question a sentence answers but no phrase does."""
+    text = q.text
+    if _ASKS_JOURNAL.search(text):
+        return "journal"
+    if _ASKS_TITLE.search(text):
+        return "title"
+    return {id(_HAS_NAME): "name", id(_HAS_YEAR): "date", id(_HAS_NUMBER): "number",
+            id(_HAS_PLACE): "place"}.get(id(q.wants), "")
+
+
+_PERCENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%")
+
+
+def number_phrase(q: Question) -> re.Pattern[str] | None:
+    """For a question about a number, the pattern its short answer must match: a count of what it
+    counts ("47 IPM physicians" for "how many IPM physicians"), a percentage for a rate or share, or
+    None for any number."""
+    if q.counts is not None:
+        return q.counts
+    if _ASKS_RATE.search(q.text):
+        return _PERCENT
+    return None
+
+
+def specific_fact(q: Question) -> tuple[str, re.Pattern[str]] | None:
+    """For a question after a specific figure, what it asks for and the pattern a sentence stating it
+    matches: a duration ('how long'), a rate or share, or a count. None for any other question."""
+    if _ASKS_DURATION.search(q.text):
+        return "how long", _HAS_DURATION
+    if _ASKS_RATE.search(q.text):
+        return "that figure", _HAS_RATE
+    if q.wants is _HAS_NUMBER and _ASKS_QUANTITY.search(q.text):
+        return "that number", _HAS_NUMBER
+    return None
+
+
+# ---------------------------------------------------------------- requests for personal advice
+
+# A question that asks what the asker should do about their own care: "Should I have the fusion my
+# doctor offers?", "Is a discectomy or an injection better for me?", "Am I a candidate for ...?".
+_ADVICE = re.compile(
+    r"\b(?:should|shall|must|ought)\s+(?:I|we)\b|"
+    r"\b(?:do|would|will|could|can|might)\s+I\s+(?:need|benefit|qualify|be (?:a )?(?:good )?candidate|get better|"
+    r"be better off|be safe)\b|"
+    r"\b(?:am|was)\s+I\s+(?:a )?(?:good |right |suitable )?candidate\b|"
+    r"\b(?:for|to)\s+me\b(?!\s+to\s+(?:understand|read|know))|\bfor my (?:back|neck|pain|case|condition|situation|knee|"
+    r"shoulder|hip|leg|spine|disc|sciatica|injury)\b|"
+    r"\bin my (?:case|situation|condition)\b|"
+    r"\b(?:recommend|advise|suggest)\w*\s+(?:me|for me)\b|\bwhat would you (?:do|recommend|suggest|choose)\b|"
+    r"\b(?:is it|would it be)\s+(?:a good idea|wise|worth it|safe|right|okay|ok|better)\s+(?:for me|if I|to)\b[^?]*"
+    r"\b(?:I|me|my)\b|"
+    r"\bmy (?:doctor|surgeon|physician|pain (?:doctor|specialist)|specialist)\s+(?:says?|said|suggest\w*|recommend\w*|"
+    r"offer\w*|wants?|want\w*|told)\b[^?]*\b(?:should|go ahead|worth|good idea|right|do it|agree|trust)\b", re.I)
+
+
+def asks_personal_advice(text: str) -> bool:
+    """Whether a question asks what the asker should do about their own care, which the assistant
+    does not advise on (it says so, then gives what the documents say)."""
+    return _ADVICE.search(text) is not None

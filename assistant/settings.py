@@ -53,17 +53,18 @@ class RetrieveSettings(_Stage):
 
 class AnswerSettings(_Stage):
     max_sentences: int = Field(
-        8, gt=0, le=20, description="Most sentences in an extractive answer; a list and the items that come with it count as one.")
-    max_answer_chars: int = Field(900, gt=0, description="Length budget of an extractive answer's sentences.")
+        3, gt=0, le=20, description="Most sentences in an extractive answer, the lead included; a list and the items "
+        "that come with it count as one.")
+    max_answer_chars: int = Field(
+        450, gt=0, description="Length budget of an extractive answer's sentences (the lead always fits).")
     min_rank_probability: float = Field(
-        0.05, ge=0.0, le=1.0, description="Sentences the ranker finds less likely than this are left out.")
+        0.05, ge=0.0, le=1.0, description="A sentence after the lead that the ranker finds less likely than this "
+        "is left out.")
+    follow_ratio: float = Field(
+        0.2, ge=0.0, le=1.0, description="A sentence after the lead must be at least this likely relative to the lead.")
     ranker: Literal["trained", "none"] = Field(
-        "none", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
+        "trained", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
-    relative_cutoff: float = Field(
-        0.3, ge=0.0, description="Without the ranker, sentences scoring this far below the best are left out.")
-    redundancy_penalty: float = Field(
-        0.4, ge=0.0, description="How much a candidate's similarity to already chosen sentences costs it (MMR).")
     min_count_coverage: float = Field(
         0.15, ge=0.0, le=1.0, description="A count or share must come from a core sentence covering this much of "
         "the question's weighted terms, or the assistant abstains; set on the development sets (see README).")
