@@ -82,9 +82,11 @@ class ExtractiveGenerator(Generator):
         if support < self.settings.min_support:
             return abstain(question, support, advice=advice)
         if not self.states_needed(q, chosen, catalog):
-            fact = specific_fact(q)
-            topic = _topic(chosen, catalog)
-            return abstain(question, support, advice=advice, topic=topic, what=fact[0] if fact and topic else "")
+            # A price or a dose nobody states is simply not in the documents; a figure about something
+            # they do discuss is a near miss, and the reply names what they discuss.
+            fact = None if q.needs is not None else specific_fact(q)
+            topic = _topic(chosen, catalog) if fact else ""
+            return abstain(question, support, advice=advice, topic=topic, what=fact[0] if fact else "")
         return compose(question, reading_runs(chosen, catalog), catalog, support, self.name,
                        kind=answer_kind(q), advice=advice, within=number_phrase(q) if answer_kind(q) == "number" else None)
 

@@ -36,7 +36,18 @@ _FURNITURE = re.compile(
     r"^(?:by|posted|written by|updated|published on)\s+[A-Z]|^(?:read more|share (?:this|on)|tweet|subscribe|sign up|"
     r"click here|follow us|contact us|skip to|back to|related (?:posts|articles)|tags?:|categor(?:y|ies):|"
     r"all rights reserved|copyright|©)|^(?:references?|sources?|citations?|notes?)\s*:?$|"
-    r"^(?:first |last |full )?(?:name|e-?mail|phone|message|submit)\s*\*?:?$", re.I)
+    r"^(?:first |last |full )?(?:name|e-?mail|phone|message|submit)\s*\*?:?$|"
+    r"^(?:PMID|PMCID|doi|Epub|ISSN)\b\s*:?", re.I)
+
+
+def list_head(catalog: Catalog, i: int) -> int | None:
+    """The sentence that introduces the list sentence i is an item of, or None."""
+    for j in range(i - 1, max(-1, i - _LIST_ITEMS - 1), -1):
+        if catalog.s_doc[j] != catalog.s_doc[i]:
+            return None
+        if introduces_list(catalog, j):
+            return j if i in list_items(catalog, j) else None
+    return None
 
 
 def is_boilerplate(catalog: Catalog, i: int) -> bool:

@@ -178,8 +178,9 @@ _ASKS_JOURNAL = re.compile(r"\b(?:which|what) (?:medical |scientific |peer-revie
                            r"\b(?:publish\w*|appear\w*) in\b|\bwhere (?:was|were|is|are|did)\b[^?]*\bpublish", re.I)
 _ASKS_TITLE = re.compile(r"\b(?:what|which) (?:is|was) (?:the )?(?:title|name) of\b|\b(?:called|titled|entitled)\b\??$|"
                          r"\bwhat (?:is|was) [^?]{0,40}\b(?:called|titled|named)\b", re.I)
-_ASKS_DURATION = re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|"
-                            r"\bfollow(?:ed)?[- ]?up (?:period|time|length)?\b[^?]*\bhow\b", re.I)
+_ASKS_DURATION = re.compile(r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bduration\b|"
+                            r"\bfollow(?:ed)?[- ]?up (?:period|time|length|duration)\b|\bin (?:days|weeks|months|years)\b",
+                            re.I)
 _HAS_DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
                            r"several|few|many)[- ](?:hours?|days?|weeks?|months?|years?)\b|"
                            r"\b(?:for|up to|over|within|after|lasting)\s+(?:a\s+)?(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b|"

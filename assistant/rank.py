@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .candidates import (_INHERITED, Scored, _coverage_in_context, _same_block, _sentence_form, _title_terms,
-                         in_references, introduces_list, is_boilerplate, list_items)
+                         _names_list, _speaker_terms, in_references, introduces_list, is_boilerplate, list_head, list_items)
 from .question import _DIGIT, _END_PUNCT, Question, answer_kind, has_wanted
 from .short import find_phrase
 
@@ -28,7 +28,7 @@ RANKER_FEATURES = (
     "passage_rank", "candidate_rank", "novelty", "log_words", "no_end_punct", "boilerplate", "introduces_list",
     "follows_list_label", "has_digit", "in_references", "question_mark", "label_evidence", "label_opinion",
     "label_marketing", "coverage_x_cosine", "previous_cosine", "next_cosine", "kind_match", "cosine_rank",
-    "coverage_rank",
+    "coverage_rank", "quote_by_named",
 )
 RANK_POOL = 30  # the best-scoring candidates the ranker chooses among
 
@@ -80,9 +80,23 @@ def sentence_features(question: str, qvec: np.ndarray, scored: Sequence[Scored],
             float(label == "evidence"), float(label == "opinion"), float(label == "marketing"), float(cos[r]) * cov,
             float(prev_cos[r]), float(next_cos[r]),
             0.0 if not kind else (1.0 if find_phrase(kind, clean, catalog) else -1.0), float(cos_rank[r]),
-            float(cov_rank[r]),
+            float(cov_rank[r]), float(_quoted_from(q, catalog, i)),
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANKER_FEATURES))
+
+
+def _fragment(clean: str) -> bool:
+    """A list item that does not read alone: a few words with no closing punctuation."""
+    return len(clean.split()) <= _FRAGMENT_WORDS and not _END_PUNCT.search(clean)
+
+
+_FRAGMENT_WORDS = 6
+
+
+def _quoted_from(q: Question, catalog: Catalog, i: int) -> bool:
+    """Whether sentence i is a quote by a person the question names ("what does Dr Chin say ...")."""
+    speaker = _speaker_terms(catalog, i)
+    return bool(speaker) and sum(t in q.terms for t in speaker) >= max(1, len(speaker) // 2)
 
 
 @dataclass(frozen=True)
@@ -151,14 +165,17 @@ def select(question: str, ranked: Sequence[tuple[Scored, float]], catalog: Catal
            settings: AnswerSettings) -> list[Scored]:
     """The lead and at most ``max_sentences - 1`` more, in the order they answer.
 
-    The lead is the likeliest candidate that is not page furniture (a byline or heading answers only
-    a question about a publication). Each further sentence must be likely in its own right
+    The lead is the likeliest candidate that is not page furniture (a byline, heading, navigation,
+    form text or reference stub); a reference-list entry answers only a question about a publication. Each further sentence must be likely in its own right
     (``min_rank_probability``) and against the lead (``follow_ratio``), must not restate a chosen one
     (``duplicate_similarity``), must name something the chosen ones do not, and must fit the length
     budget. A list label brings its items, and the sentence that continues a chosen one in its
     paragraph may come with it; each counts as one sentence with what it continues."""
     q = Question.parse(question, catalog)
-    allowed = [(s, p) for s, p in ranked if q.asks_source or not is_boilerplate(catalog, s.index)]
+    # A reference entry says who wrote what, where and when: it answers only such a factoid question.
+    cites_ok = q.asks_source and answer_kind(q) in ("journal", "title", "date", "name")
+    allowed = [(s, p) for s, p in ranked if not is_boilerplate(catalog, s.index) and (
+        cites_ok or not in_references(catalog, s.index))]
     if not allowed:
         return []
     lead_p = allowed[0][1]
@@ -188,6 +205,12 @@ def select(question: str, ranked: Sequence[tuple[Scored, float]], catalog: Catal
                 continue  # says nothing the answer does not already say
             if used + len(catalog.s_clean[s.index]) > settings.max_answer_chars:
                 continue
+        head = list_head(catalog, s.index)
+        if head is not None and all(c.index != head for c in chosen) and (
+                _fragment(catalog.s_clean[s.index]) or _names_list(q, catalog, head)):
+            # An item too short to stand alone ("Less blood loss"), or one of a list the question
+            # names ("the two groups": "Groups:"), is quoted with its label and list.
+            s = Scored(head, s.score, s.passage_rank)
         take(s)
         points += 1
         if introduces_list(catalog, s.index):

@@ -82,10 +82,14 @@ def find_phrase(kind: str, text: str, catalog: Catalog) -> tuple[int, int] | Non
         return m.span(1) if m else None
     if kind == "name":
         common = lowercase_words(catalog)
-        for m in _PERSON.finditer(text):
-            words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if len(w) > 1 and w not in ("Dr", "Drs")]
-            if m.group().startswith("Dr") or (len(words) >= 2 and not all(w.lower() in common for w in words)):
-                if not any(w.lower() in common for w in words[-1:]):
-                    return m.span()
+        found = list(_PERSON.finditer(text))
+        for m in found:  # a titled name first ("Dr. Kingsley R. Chin")
+            if m.group().startswith("Dr"):
+                return m.span()
+        for m in found:  # then two or more capitalised words the corpus never writes in lower case
+            words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if len(w) > 1]
+            if len(words) >= 2 and not any(w.lower() in common for w in words):
+                return m.span()
         return None
+    return None
     return None
