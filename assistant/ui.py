@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import views
+from .compose import ABSTAIN_MESSAGE
 from .errors import AssistantError
 
 if TYPE_CHECKING:
@@ -152,9 +153,13 @@ def ask_events(service: Service, question: str, history: list[dict[str, str]] | 
         yield final, final, views.error_panel(UNEXPECTED), "", "", None
         return
     catalog = service.catalog()
-    badge = views.answer_badge(answer) + views.removed_fold(answer)  # the fold sits right under the answer
+    # The short answer comes first, then the label; the fold sits right under the answer.
+    badge = views.short_answer_line(answer) + views.answer_badge(answer) + views.removed_fold(answer)
     sources = views.sources_panel(answer, catalog, topics)
-    text = views.abstain_message(topics) if answer.abstained else answer.answer
+    text = answer.answer
+    if answer.abstained:
+        # A plain abstention lists the closest topics; a near miss or a request for advice keeps its own words.
+        text = views.abstain_message(topics) if answer.answer == ABSTAIN_MESSAGE else answer.answer
     words = text.split(" ")
     # The extractive generator writes the whole answer at once; show it arriving a few words at a time.
     for n in range(STREAM_WORDS, len(words) if not draft else 0, STREAM_WORDS):

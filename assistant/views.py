@@ -104,6 +104,15 @@ def passage_around(catalog: Catalog, doc_id: str, start: int, end: int) -> tuple
     return d["text"][lo:hi], start - lo, end - lo
 
 
+def short_answer_line(answer: Answer) -> str:
+    """The short answer of a factoid question, shown above everything else, with its citation number."""
+    sa = answer.short_answer
+    if sa is None or answer.abstained:
+        return ""
+    return (f'<div class="short-answer" data-doc="{e(sa.doc_id)}" data-start="{sa.start}" data-end="{sa.end}">'
+            f'<span class="short-label">Answer:</span> <strong>{e(sa.text)}</strong> <span class="n">[{sa.n}]</span></div>')
+
+
 def answer_badge(answer: Answer) -> str:
     """The answer's label badge with its one-line plain reason (or the abstention note)."""
     if answer.abstained or not answer.label:
@@ -246,6 +255,7 @@ APP_CSS = """
 .badge-evidence{background:#1b7f3b}.badge-opinion{background:#b86e00}.badge-marketing{background:#b0245a}
 .badge-none{background:#6b7280}
 .verdict-supported{background:#1b7f3b}.verdict-related{background:#b86e00}.verdict-not_found{background:#6b7280}
+.short-answer{font-size:1.15rem;margin:.25rem 0}.short-answer .short-label{color:#555}
 .answer-label{margin:.25rem 0 .5rem}.answer-label .reason{margin-left:.4rem}
 .not-advice{background:#fff7e0;border:1px solid #f0d68a;border-radius:8px;padding:.5rem .75rem;font-size:.9rem}
 .source,.match,.card{border:1px solid var(--border-color-primary);border-radius:8px;padding:.6rem .8rem;margin:.5rem 0}

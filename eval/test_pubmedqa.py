@@ -88,9 +88,19 @@ def _whole_abstract_baselines(run: harness.Run, items: list[dict], qvecs: np.nda
 def answers(pubmed_run, items) -> dict:
     with report.timed("pubmedqa answers"):
         got = pubmed_run.answers([it["question"] for it in items], "hybrid")
-    cites, overlap, abstained = [], [], []
+    from answer_ranker import conclusion_sentences
+
+    catalog = pubmed_run.index.catalog
+    cites, overlap, abstained, lead_source, lead_conclusion = [], [], [], [], []
     for it, ans in zip(items, got):
         cites.append(any(c.doc_id == it["pmid"] for c in ans.citations))
+        lead = M.lead_citation(ans.answer, [c.to_json() for c in ans.citations])
+        lead_source.append(lead is not None and lead["doc_id"] == it["pmid"])
+        if lead_source[-1]:
+            ends = {int(catalog.s_start[i]) for i in conclusion_sentences(catalog, it)}
+            lead_conclusion.append(int(lead["start"]) in ends)
+        else:
+            lead_conclusion.append(False)
         abstained.append(ans.abstained)
         want = set(content_stems(it["long_answer"]))
         have = set(content_stems("" if ans.abstained else ans.answer))
@@ -100,6 +110,11 @@ def answers(pubmed_run, items) -> dict:
         "cites_source": float(np.mean(cites)),
         "long_answer_overlap": float(np.mean(overlap)),
         "abstained": float(np.mean(abstained)),
+        # The lead (the first cited sentence) from the question's own abstract, and from the two
+        # sentences of it closest to its expert conclusion (see eval/answer_ranker.py).
+        "lead_from_source": float(np.mean(lead_source)),
+        "lead_from_conclusion": float(np.mean(lead_conclusion)),
+        "median_citations": M.median([len(a.citations) for a in got if not a.abstained]),
     }
     report.record("pubmedqa", "answers", out)
     return out
@@ -126,4 +141,5 @@ def test_hybrid_beats_whole_abstract_baselines(retrieval) -> None:
 
 def test_answers_cite_the_source_abstract(answers) -> None:
     assert answers["cites_source"] >= 0.90, answers
+    assert answers["lead_from_source"] >= 0.90, answers
     assert answers["long_answer_overlap"] >= 0.20, answers

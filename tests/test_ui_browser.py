@@ -195,3 +195,21 @@ def test_upload_refuses_a_file_whose_content_does_not_match_its_type(page, ui_se
     assert "not a PDF" in page.locator("#library-status").inner_text()
     assert not (ui_server.corpus / "report.pdf").exists()
     shot(page, "library-refused")
+
+
+def test_a_factoid_answer_shows_its_short_answer_and_the_lead_first(page) -> None:
+    ask(page, "How many patients were in the SI joint fusion trial?")
+    short = page.locator("#answer-label .short-answer")
+    assert short.count() == 1 and short.locator("strong").inner_text() == "276 adult patients"
+    reply = " ".join(page.locator(BOT).last.inner_text().split())
+    # The reply opens with the short answer, then quotes the lead sentence it was taken from.
+    assert reply.startswith("276 adult patients. [1] 276 adult patients underwent SIJ fusion"), reply[:120]
+    assert "276 adult patients underwent SIJ fusion" in page.locator("#sources .source").first.inner_text()
+    shot(page, "short-answer")
+
+
+def test_a_request_for_personal_advice_says_so_before_the_documents(page) -> None:
+    ask(page, "Should I have the SI joint fusion my pain doctor offers?")
+    reply = page.locator(BOT).last.inner_text()
+    assert reply.startswith("I can't advise you on your own care") and "[1]" in reply
+    shot(page, "personal-advice")
