@@ -1,0 +1,2 @@
+"""spine-qa: grounded answers about spine and pain care, each citing the exact passages it rests on."""
+

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cues import is_heading, reference_list
+from .sections import is_heading, reference_list
 from .question import (_ASKS_REASON, _ASKS_VIEW, _END_PUNCT, _FIELD_LINE, _HAS_PARTS, _HAS_PLACE, _REFERENCE, Question,
                        has_wanted)
 from .records import Passage

@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from .cues import document_features, is_heading, normalise
+from .cues import normalise
+from .sections import document_features, is_heading
 from .records import LABELS, Document, Span
 
 CARD_VERSION = 3  # part of every document's version: bump it and ingest rebuilds the cards
@@ -252,7 +253,7 @@ def _conflict(r: _Reader, provider: bool, publisher: str) -> dict[str, Any]:
 
 def build_card(doc: Document, labels: Sequence[str]) -> dict[str, Any]:
     """A source card computed from the document's own text and its sentence labels."""
-    from .cues import provider_page
+    from .sections import provider_page
 
     r = _Reader(doc, labels)
     # Headings carry no claim of their own, and a reference list is not the document's own text.

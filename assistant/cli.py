@@ -38,6 +38,7 @@ def _format_answer(ans) -> str:  # noqa: ANN001
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """`ingest`: add, update or remove documents, or rebuild the index."""
     from .ingest import ingest, rebuild
 
     settings = _settings()
@@ -63,6 +64,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    """`ask`: answer one question, as text or JSON."""
     from .pipeline import Assistant, clean_question
 
     settings = _settings()
@@ -79,6 +81,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    """`sources`: print the source card of each document."""
     from .cards import format_card
     from .index import Index
 
@@ -94,6 +97,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    """`trace`: find the passages a claim rests on and say whether they support it."""
     from .trace import clean_claim, trace
 
     for claim in args.claims:  # refuse bad input before any heavy loading
@@ -118,6 +122,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """`serve`: start the chat page."""
     from .ui import serve
 
     serve(_settings(), host=args.host, port=args.port)

@@ -241,7 +241,7 @@ class TrainedLabeller(Labeller):
 
     def label_batch(self, texts: Sequence[str], vectors: np.ndarray | None = None,
                     meta: Mapping[str, Any] | None = None) -> list[LabelResult]:
-        from .cues import document_features
+        from .sections import document_features
 
         model = load_model(self.model_path)
         feats, fired = document_features(texts, meta)

@@ -27,6 +27,8 @@ class _Stage(BaseModel):
 
 
 class IngestSettings(_Stage):
+    """Reading and chunking the corpus."""
+
     max_file_bytes: int = Field(20_000_000, gt=0, description="Files larger than this are refused.")
     chunk_max_chars: int = Field(700, ge=100, description="Upper bound on a chunk's length in characters.")
     chunk_overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated at the start of the next chunk.")
@@ -35,16 +37,22 @@ class IngestSettings(_Stage):
 
 
 class EmbedSettings(_Stage):
+    """The sentence embedder."""
+
     backend: str = Field("minilm", description="Embedder by name: 'minilm' (bundled all-MiniLM-L6-v2) or 'minilm-int8' (the same, int8).")
     batch_size: int = Field(64, gt=0, description="Sentences per encode call.")
     max_seq_length: int = Field(256, gt=0, le=512, description="Token limit per text.")
 
 
 class StoreSettings(_Stage):
+    """The Chroma collection."""
+
     collection: str = Field("spine_qa", description="Chroma collection name.")
 
 
 class RetrieveSettings(_Stage):
+    """Hybrid retrieval: dense, BM25, fusion and diversity."""
+
     top_k: int = Field(8, gt=0, le=50, description="Passages handed to the answer stage.")
     candidates: int = Field(24, gt=0, le=200, description="Hits taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
@@ -52,6 +60,8 @@ class RetrieveSettings(_Stage):
 
 
 class AnswerSettings(_Stage):
+    """Choosing, composing and refusing answers."""
+
     max_sentences: int = Field(
         3, gt=0, le=20, description="Most sentences in an extractive answer, the lead included; a list and the items "
         "that come with it count as one.")
@@ -75,6 +85,8 @@ class AnswerSettings(_Stage):
 
 
 class LLMSettings(_Stage):
+    """The optional OpenAI-compatible model endpoint."""
+
     base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
     model: str = Field("", description="Model name on that endpoint.")
     api_key: SecretStr = Field(SecretStr(""), description="API key; read only from the environment.")
@@ -82,6 +94,8 @@ class LLMSettings(_Stage):
 
 
 class ServeSettings(_Stage):
+    """The chat page's server."""
+
     host: str = Field("127.0.0.1", description="Bind address; loopback unless told otherwise.")
     port: int = Field(7860, gt=0, lt=65536, description="Port for the chat page.")
     max_upload_bytes: int = Field(5_000_000, gt=0, description="Largest file the Library tab accepts.")

@@ -37,7 +37,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.cues import FEATURE_NAMES, document_features  # noqa: E402  (after the path is set)
+from assistant.cues import FEATURE_NAMES  # noqa: E402  (after the path is set)
+from assistant.sections import document_features  # noqa: E402
 from assistant.records import LABELS  # noqa: E402
 
 DATA = ROOT / "eval" / "data"

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.cues import FEATURE_NAMES, document_features, fired_cues, is_heading, quoted_reason
+from assistant.cues import FEATURE_NAMES, fired_cues, quoted_reason
+from assistant.sections import document_features, is_heading
 from assistant.label import (
     CueLabeller,
     Labeller,
