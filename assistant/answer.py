@@ -70,6 +70,30 @@ class ExtractiveGenerator(Generator):
                 return False
         return q.needs is None or any(q.needs.search(catalog.s_clean[i]) for i in core)
 
+    def lead_with_the_figure(self, q: Question, chosen: list[Scored], scored: Sequence[Scored],
+                             catalog: Catalog) -> list[Scored]:
+        """For a question after a specific figure (how long, a rate, a count), the lead is a sentence that
+        states one about what was asked: when the chosen lead does not, the likeliest chosen sentence or
+        best candidate that does (covering ``min_count_coverage`` of the question's weighted terms) leads
+        instead. A sentence of the right shape about something else (another treatment's duration) never
+        answers the question."""
+        fact = specific_fact(q)
+        if fact is None or not chosen:
+            return chosen
+
+        def states(i: int) -> bool:
+            return bool(fact[1].search(catalog.s_clean[i])) and (
+                _coverage_in_context(q, catalog, i) >= self.settings.min_count_coverage)
+
+        if states(chosen[0].index):
+            return chosen
+        pool = [*chosen, *(s for s in scored[:_SUPPORT_POOL] if all(s.index != c.index for c in chosen))]
+        better = next((s for s in pool if states(s.index) and not is_boilerplate(catalog, s.index)), None)
+        if better is None:
+            return chosen
+        rest = [c for c in chosen if c.index != better.index]
+        return [better, *rest][: self.settings.max_sentences]
+
     def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
                  parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
         scored = score_sentences(question, qvec, passages, catalog)
@@ -78,6 +102,7 @@ class ExtractiveGenerator(Generator):
         # short answer is not refused for covering less of the question than its neighbours do.
         support = support_of(question, _with_best(chosen, scored, _SUPPORT_POOL), catalog)
         q = Question.parse(question, catalog)
+        chosen = self.lead_with_the_figure(q, chosen, scored, catalog)
         advice = asks_personal_advice(question)
         if support < self.settings.min_support:
             return abstain(question, support, advice=advice)

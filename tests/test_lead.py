@@ -9,7 +9,7 @@ import pytest
 
 from assistant.candidates import Scored, is_boilerplate, list_items
 from assistant.compose import ADVICE_NOTICE
-from assistant.question import asks_personal_advice
+from assistant.question import _HAS_DURATION, asks_personal_advice
 from assistant.rank import select
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -122,3 +122,46 @@ def test_a_near_miss_abstains_and_names_the_topic_it_found(seed_assistant) -> No
     ans = seed_assistant.ask("What was the average follow-up time in months in the SI joint fusion trial?")
     assert ans.abstained and ans.citations == ()
     assert "none of them states how long" in ans.answer and "discuss" in ans.answer
+
+
+@pytest.mark.parametrize("text, duration", [
+    ("Relief often lasts nine to fourteen months.", "nine to fourteen months"),
+    ("Facet joint injections can relieve neck pain for several months.", "for several months"),
+    ("Most patients improve within 6-12 weeks.", "6-12 weeks"),
+    ("The benefit lasted up to a year.", "up to a year"),
+    ("Patients were followed for 24 months.", "for 24 months"),
+    ("The numbness is temporary.", "temporary"),
+])
+def test_durations_are_recognised_as_the_documents_write_them(text: str, duration: str) -> None:
+    m = _HAS_DURATION.search(text)
+    assert m is not None and m.group() == duration
+
+
+def _two_treatments(tmp_path: Path):
+    """An assistant over two small documents, each stating a duration of its own treatment."""
+    from assistant.ingest import ingest
+    from assistant.pipeline import Assistant
+    from assistant.settings import load_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "facet.txt").write_text("Facet joint injections can relieve neck pain for several months. "
+                                      "Most patients return to work within two weeks.\n", encoding="utf-8")
+    (corpus / "nerve.txt").write_text("Radiofrequency neurotomy heats the small nerves that carry pain from the "
+                                      "facet joints. Relief often lasts nine to fourteen months.\n", encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "data")
+    ingest([corpus], settings, progress=False)
+    return Assistant(settings)
+
+
+def test_a_how_long_question_is_answered_by_a_duration_written_in_words(tmp_path: Path) -> None:
+    nerve = _two_treatments(tmp_path).ask("How long does relief from radiofrequency neurotomy last?")
+    assert not nerve.abstained and nerve.citations[0].doc_id == "nerve"
+    assert "nine to fourteen months" in nerve.citations[0].text
+
+
+def test_a_how_long_question_leads_with_the_duration_of_what_was_asked_not_of_something_else(
+        tmp_path: Path) -> None:
+    facet = _two_treatments(tmp_path).ask("How long can facet joint injections relieve neck pain?")
+    assert not facet.abstained
+    assert facet.citations[0].text == "Facet joint injections can relieve neck pain for several months."
