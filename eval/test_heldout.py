@@ -102,7 +102,7 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
 @pytest.mark.parametrize("split", _missed({
     split: f"key-fact recall {v} < 0.85 with at most three sentences, the lead first (measured at the release of the lead-first answer stage; "
            f"{was} with the six-sentence answers before it)"
-    for split, v, was in (("heldout3", "0.844", "0.922"), ("heldout4", "0.744", "0.889"),
+    for split, v, was in (("heldout4", "0.744", "0.889"),
                           ("heldout5", "0.800", "0.867"), ("heldout6", "0.661", "0.889"),
                           ("heldout7", "0.717", "0.833"), ("heldout8", "0.622", "0.772"))
 }))
@@ -153,7 +153,7 @@ def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
 @pytest.mark.parametrize("split", _missed({
     "heldout2": "acceptable answer label 0.833 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout3": "acceptable answer label 0.800 < 0.85 (measured at the release of the lead-first answer stage)",
-    "heldout5": "acceptable answer label 0.733 < 0.85 (measured at the release of the lead-first answer stage)",
+    "heldout5": "acceptable answer label 0.767 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout8": "acceptable answer label 0.833 < 0.85 (0.833 at its first scoring too; measured at the release of the lead-first answer stage)",
 }))
 def test_answer_labels(hybrid, split: str) -> None:
