@@ -31,13 +31,15 @@ _NUMERAL = (r"(?:\d+(?:[.,]\d+)?|zero|one|two|three|four|five|six|seven|eight|ni
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
 _UNIT = r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
 # A stated duration: a number or a vague quantity of a unit, alone or as a range ("6-12 months",
-# "nine to fourteen months", "several weeks", "a few days"), a span ("for months", "up to a year"),
+# "nine to fourteen months", "several weeks", "a few days"), a span ("for months", "up to a year",
+# "months of pain relief"),
 # or a word for how long something lasts ("temporary", "long-term").
 _HAS_DURATION = re.compile(
     r"\b(?:" + _NUMERAL + r"(?:\s*(?:-|–|to|or|and)\s*" + _NUMERAL + r")?|several|a few|few|a couple of|many|a|an)"
     r"[- ]" + _UNIT + r"\b|"
     r"\b(?:for|up to|over|within|after|lasting|lasts?|lasted)\s+(?:a\s+|an\s+)?(?:\w+\s+)?" + _UNIT + r"\b|"
-    r"\b(?:temporary|temporarily|permanent|permanently|long-lasting|short-lived|short-term|long-term|"
+    r"\b(?:minutes|hours|days|weeks|months|years) of\b|"
+    r"\b(?:temporary|temporarily|permanent|permanently|lasting|long-lasting|short-lived|short-term|long-term|"
     r"lifelong)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 # A candidate name: two capitalised words; ``has_wanted`` keeps the pairs that are a person's.

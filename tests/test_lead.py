@@ -131,6 +131,7 @@ def test_a_near_miss_abstains_and_names_the_topic_it_found(seed_assistant) -> No
     ("The benefit lasted up to a year.", "up to a year"),
     ("Patients were followed for 24 months.", "for 24 months"),
     ("The numbness is temporary.", "temporary"),
+    ("The patient can experience months of pain relief.", "months of"),
 ])
 def test_durations_are_recognised_as_the_documents_write_them(text: str, duration: str) -> None:
     m = _HAS_DURATION.search(text)
