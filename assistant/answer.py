@@ -60,15 +60,18 @@ class ExtractiveGenerator(Generator):
         sentence chosen to round out the answer must never make it an answer about price."""
         best = max((s.score for s in chosen), default=0.0)
         core = [s.index for s in chosen if s.score >= best - self.settings.core_cutoff]
-        fact = specific_fact(q)
-        if fact is not None:
-            # A figure must be stated about what was asked: "how many trials were in the
-            # meta-analysis" is not answered by the 276 patients of another study.
-            about = max((_coverage_in_context(q, catalog, i) for i in core if fact[1].search(catalog.s_clean[i])),
-                        default=0.0)
-            if about < self.settings.min_count_coverage:
-                return False
+        # A figure must be stated about what was asked: "how many trials were in the
+        # meta-analysis" is not answered by the 276 patients of another study.
+        if specific_fact(q) is not None and not any(self.states_figure(q, i, catalog) for i in core):
+            return False
         return q.needs is None or any(q.needs.search(catalog.s_clean[i]) for i in core)
+
+    def states_figure(self, q: Question, i: int, catalog: Catalog) -> bool:
+        """Whether sentence i states the figure a question asks for (a duration, a rate, a count) about
+        what was asked: it has one, and it covers ``min_count_coverage`` of the question's weighted terms."""
+        fact = specific_fact(q)
+        return fact is not None and bool(fact[1].search(catalog.s_clean[i])) and (
+            _coverage_in_context(q, catalog, i) >= self.settings.min_count_coverage)
 
     def lead_with_the_figure(self, q: Question, chosen: list[Scored], scored: Sequence[Scored],
                              catalog: Catalog) -> list[Scored]:
@@ -77,18 +80,10 @@ class ExtractiveGenerator(Generator):
         best candidate that does (covering ``min_count_coverage`` of the question's weighted terms) leads
         instead. A sentence of the right shape about something else (another treatment's duration) never
         answers the question."""
-        fact = specific_fact(q)
-        if fact is None or not chosen:
+        if specific_fact(q) is None or not chosen or self.states_figure(q, chosen[0].index, catalog):
             return chosen
-
-        def states(i: int) -> bool:
-            return bool(fact[1].search(catalog.s_clean[i])) and (
-                _coverage_in_context(q, catalog, i) >= self.settings.min_count_coverage)
-
-        if states(chosen[0].index):
-            return chosen
-        pool = [*chosen, *(s for s in scored[:_SUPPORT_POOL] if all(s.index != c.index for c in chosen))]
-        better = next((s for s in pool if states(s.index) and not is_boilerplate(catalog, s.index)), None)
+        better = next((s for s in _with_best(chosen, scored, _SUPPORT_POOL)
+                       if self.states_figure(q, s.index, catalog) and not is_boilerplate(catalog, s.index)), None)
         if better is None:
             return chosen
         rest = [c for c in chosen if c.index != better.index]
@@ -102,10 +97,10 @@ class ExtractiveGenerator(Generator):
         # short answer is not refused for covering less of the question than its neighbours do.
         support = support_of(question, _with_best(chosen, scored, _SUPPORT_POOL), catalog)
         q = Question.parse(question, catalog)
-        chosen = self.lead_with_the_figure(q, chosen, scored, catalog)
         advice = asks_personal_advice(question)
         if support < self.settings.min_support:
             return abstain(question, support, advice=advice)
+        chosen = self.lead_with_the_figure(q, chosen, scored, catalog)
         if not self.states_needed(q, chosen, catalog):
             # A price or a dose nobody states is simply not in the documents; a figure about something
             # they do discuss is a near miss, and the reply names what they discuss.

@@ -24,23 +24,7 @@ _ASKS_YEAR = re.compile(r"\b(?:when(?![^?]*,\s*(?:what|which|who|whom|how|why|wh
 # not after a noun it describes ("the people who wrote it") or inside a clause ("a complaint about who wrote it").
 _ASKS_NAME = re.compile(r"(?:^|[,;:?]|\b(?:and|or|but|by|to|with|for|from))\s*(?:who|whom)\b|"
                         r"\bwhich (?:physicians|doctors|people|person|authors?|experts?)\b", re.I)
-# Numbers as the documents write them: digits, or a numeral in words ("nine to fourteen months").
-_NUMERAL = (r"(?:\d+(?:[.,]\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-            r"ninety|hundred|dozen)")
 _HAS_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b(?!(?:19|20)\d{2}\b)\d{2,}(?:,\d{3})*\b(?!\))|\b(?:zero|one|two|three|four|five|ten)\b", re.I)
-_UNIT = r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
-# A stated duration: a number or a vague quantity of a unit, alone or as a range ("6-12 months",
-# "nine to fourteen months", "several weeks", "a few days"), a span ("for months", "up to a year",
-# "months of pain relief"),
-# or a word for how long something lasts ("temporary", "long-term").
-_HAS_DURATION = re.compile(
-    r"\b(?:" + _NUMERAL + r"(?:\s*(?:-|–|to|or|and)\s*" + _NUMERAL + r")?|several|a few|few|a couple of|many|a|an)"
-    r"[- ]" + _UNIT + r"\b|"
-    r"\b(?:for|up to|over|within|after|lasting|lasts?|lasted)\s+(?:a\s+|an\s+)?(?:\w+\s+)?" + _UNIT + r"\b|"
-    r"\b(?:minutes|hours|days|weeks|months|years) of\b|"
-    r"\b(?:temporary|temporarily|permanent|permanently|lasting|long-lasting|short-lived|short-term|long-term|"
-    r"lifelong)\b", re.I)
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:late|early|mid)[ -]?[’']?\d0s\b")
 # A candidate name: two capitalised words; ``has_wanted`` keeps the pairs that are a person's.
 _HAS_NAME = re.compile(r"\b(?:Drs?\.? |Dr )?([A-Z][a-z]+)(?: [A-Z]\.)? ([A-Z][a-z]+)\b")
@@ -197,6 +181,21 @@ _ASKS_TITLE = re.compile(r"\b(?:what|which) (?:is|was) (?:the )?(?:title|name) o
 _ASKS_DURATION = re.compile(r"\bhow long\b|\bhow many (?:hours|days|weeks|months|years)\b|\bduration\b|"
                             r"\bfollow(?:ed)?[- ]?up (?:period|time|length|duration)\b|\bin (?:days|weeks|months|years)\b",
                             re.I)
+# Numbers as the documents write them: digits, or a numeral in words ("nine to fourteen months").
+_NUMERAL = (r"(?:\d+(?:[.,]\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+            r"ninety|hundred|dozen)")
+_UNIT = r"(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)"
+# A stated duration: a number or a vague quantity of a unit, alone or as a range ("6-12 months",
+# "nine to fourteen months", "several weeks", "a few days"), a span ("for months", "up to a year",
+# "months of pain relief"), or a word for how long something lasts ("temporary", "long-term").
+_HAS_DURATION = re.compile(
+    r"\b(?:" + _NUMERAL + r"(?:\s*(?:-|–|to|or|and)\s*" + _NUMERAL + r")?|several|a few|few|a couple of|many|a|an)"
+    r"[- ]" + _UNIT + r"\b|"
+    r"\b(?:for|up to|over|within|after|lasting|lasts?|lasted)\s+(?:a\s+|an\s+)?(?:\w+\s+)?" + _UNIT + r"\b|"
+    r"\b(?:minutes|hours|days|weeks|months|years) of\b|"
+    r"\b(?:temporary|temporarily|permanent|permanently|lasting|long-lasting|short-lived|short-term|long-term|"
+    r"lifelong)\b", re.I)
 _ASKS_RATE = re.compile(r"\bwhat (?:percentage|percent|proportion|share|fraction)\b|\b(?:rates?|odds|risk ratio|"
                         r"effect size|hazard ratio|how (?:effective|likely))\b", re.I)
 _HAS_RATE = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d+(?:\.\d+)? (?:percent|per cent|in \d+|out of \d+)\b|"

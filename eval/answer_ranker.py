@@ -170,8 +170,9 @@ MONOTONE = {"score": 1, "best_gap": -1, "cosine": 1, "cosine_gap": -1, "coverage
             "coverage_x_cosine": 1}
 
 
-def fit_trees(rows: list[Candidates]) -> dict:
-    """Gradient-boosted trees over the candidates' features, in the flat saved form ``rank.Ranker`` reads."""
+def fit_trees(rows: list[Candidates], importance: bool = True) -> dict:
+    """Gradient-boosted trees over the candidates' features, in the flat saved form ``rank.Ranker`` reads;
+    with ``importance`` their permutation importances too (for the saved model's record only)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     monotone = [MONOTONE.get(f, 0) for f in R.RANKER_FEATURES] if os.environ.get("RANKER_MONOTONE", "0") == "1" else None
@@ -198,7 +199,7 @@ def fit_trees(rows: list[Candidates]) -> dict:
                                  "baseline": float(model._baseline_prediction.ravel()[0]), **out})
     expected = model.predict_proba(x[:200])[:, 1]
     assert np.allclose(ranker.probabilities(x[:200]), expected, atol=1e-6), "tree export differs from sklearn"
-    importance = sorted(zip(R.RANKER_FEATURES, _importances(model, x, y)), key=lambda t: -t[1])
+    importance = sorted(zip(R.RANKER_FEATURES, _importances(model, x, y)), key=lambda t: -t[1]) if importance else []
     groups = sorted({r.group for r in rows})
     return {"features": list(R.RANKER_FEATURES), "depth": depth, "baseline": ranker.baseline, **out,
             "trees": TREES, "monotone": MONOTONE if monotone else {}, "importance": {k: round(v, 4) for k, v in importance},
@@ -256,10 +257,10 @@ def cross_validate() -> None:
     for split in DEV_SETS:
         test = [r for r in rows if r.group == split]
         train = [r for r in rows if r.group != split]
-        scorers = [("trees", lambda: R.Ranker.from_dict(fit_trees(train)))] if quick else [
+        scorers = [("trees", lambda: R.Ranker.from_dict(fit_trees(train, importance=False)))] if quick else [
             ("candidate score", lambda: None), ("linear pairwise", lambda: _Linear(fit(train))),
-            ("trees", lambda: R.Ranker.from_dict(fit_trees(train))),
-            ("trees, + PubMedQA", lambda: R.Ranker.from_dict(fit_trees(train + p_train)))]
+            ("trees", lambda: R.Ranker.from_dict(fit_trees(train, importance=False))),
+            ("trees, + PubMedQA", lambda: R.Ranker.from_dict(fit_trees(train + p_train, importance=False)))]
         for name, make in scorers:
             m = evaluate(test, make(), seed)
             means.setdefault(name, []).append(m)
@@ -271,8 +272,8 @@ def cross_validate() -> None:
     if quick:
         harness.flush_embeddings()
         return
-    for name, ranker in [("candidate score", None), ("trees", R.Ranker.from_dict(fit_trees(rows))),
-                         ("trees, + PubMedQA", R.Ranker.from_dict(fit_trees(rows + p_train)))]:
+    for name, ranker in [("candidate score", None), ("trees", R.Ranker.from_dict(fit_trees(rows, importance=False))),
+                         ("trees, + PubMedQA", R.Ranker.from_dict(fit_trees(rows + p_train, importance=False)))]:
         m = evaluate(p_test, ranker, pub)
         print(f"PubMedQA odd half | {name} | {m['lead']:.3f} | {m['precision']:.3f} | - | {m['citations']:.0f}")
     harness.flush_embeddings()
