@@ -10,7 +10,7 @@
 Labellers sit behind ``Labeller`` and are chosen by name:
 - ``trained`` (the default): logistic regression over explainable cues (``cues.py``), the
   sentence's place in its document and its MiniLM vector. The fitted weights ship as
-  ``labeller_model.json`` (written by ``python eval/labels_harness.py train``), so nothing is
+  ``labeller_model.json`` (written by ``python train/labeller.py train``), so nothing is
   trained at run time.
 - ``cues``: the first, hand-weighted cue labeller, kept as a baseline.
 
@@ -152,10 +152,10 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
         model = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RuntimeError(f"labeller model {path} cannot be read ({exc}); run "
-                           "'python eval/labels_harness.py train' to write it") from None
+                           "'python train/labeller.py train' to write it") from None
     if model.get("feature_names") != list(FEATURE_NAMES):
         raise RuntimeError(f"labeller model {path} was trained on other cue features; run "
-                           "'python eval/labels_harness.py train' again")
+                           "'python train/labeller.py train' again")
     model["_W"] = np.asarray(model["coef"], dtype=np.float64)
     model["_b"] = np.asarray(model["intercept"], dtype=np.float64)
     return model

@@ -103,7 +103,7 @@ def _quoted_from(q: Question, catalog: Catalog, i: int) -> bool:
 class Ranker:
     """Gradient-boosted trees over ``sentence_features``: how likely a candidate is a sentence that answers.
 
-    Trained by ``python eval/answer_ranker.py train`` on the development sets' gold sentences (see that
+    Trained by ``python train/ranker.py train`` on the development sets' gold sentences (see that
     script); never on a held-out set nobody has read. The trees are stored flat (every tree's nodes in
     one array, children by global index) so that all of them are walked at once for all candidates."""
 
@@ -122,7 +122,7 @@ class Ranker:
         """A ranker from its saved form; one trained on other features is refused with the fix."""
         if tuple(d["features"]) != RANKER_FEATURES:
             raise ValueError("ranker_model.json was trained on other features; "
-                             "retrain it with: python eval/answer_ranker.py train")
+                             "retrain it with: python train/ranker.py train")
         a = {k: np.asarray(d[k]) for k in ("feature", "threshold", "left", "right", "value", "leaf", "roots")}
         return cls(a["feature"].astype(np.int64), a["threshold"].astype(np.float64), a["left"].astype(np.int64),
                    a["right"].astype(np.int64), a["value"].astype(np.float64), a["leaf"].astype(bool),

@@ -1,7 +1,7 @@
 """The evidence / opinion / marketing labeller, measured: leave-one-document-out cross-validation on the
 hand-labelled gold set, the PubMedQA external check on the held-out half, and documents it has never seen.
 
-Writes eval/out/labels.json. See eval/labels_harness.py for the training data and the fixed PubMedQA split.
+Writes eval/out/labels.json. See train/labeller.py for the training data and the fixed PubMedQA split.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import labels_harness as LH
+from train import labeller as LH
 import numpy as np
 import pytest
 

@@ -88,7 +88,7 @@ def _whole_abstract_baselines(run: harness.Run, items: list[dict], qvecs: np.nda
 def answers(pubmed_run, items) -> dict:
     with report.timed("pubmedqa answers"):
         got = pubmed_run.answers([it["question"] for it in items], "hybrid")
-    from answer_ranker import conclusion_sentences
+    from train.ranker import conclusion_sentences
 
     catalog = pubmed_run.index.catalog
     cites, overlap, abstained, lead_source, lead_conclusion = [], [], [], [], []
@@ -111,7 +111,7 @@ def answers(pubmed_run, items) -> dict:
         "long_answer_overlap": float(np.mean(overlap)),
         "abstained": float(np.mean(abstained)),
         # The lead (the first cited sentence) from the question's own abstract, and from the two
-        # sentences of it closest to its expert conclusion (see eval/answer_ranker.py).
+        # sentences of it closest to its expert conclusion (see train/ranker.py).
         "lead_from_source": float(np.mean(lead_source)),
         "lead_from_conclusion": float(np.mean(lead_conclusion)),
         "median_citations": M.median([len(a.citations) for a in got if not a.abstained]),

@@ -1,7 +1,7 @@
 """Train and cross-validate the answer-sentence ranker of the extractive generator.
 
-    python eval/answer_ranker.py cv       leave-one-set-out cross-validation, printed as a table
-    python eval/answer_ranker.py train    fit on every development set and PubMedQA's training half,
+    python train/ranker.py cv       leave-one-set-out cross-validation, printed as a table
+    python train/ranker.py train    fit on every development set and PubMedQA's training half,
                                           and write assistant/ranker_model.json
 
 Candidates are what the extractive generator ranks: the best ``RANK_POOL`` sentences by the candidate
@@ -28,8 +28,8 @@ import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ["ASSISTANT_ANSWER__RANKER"] = "none"  # the candidates do not depend on the ranker being trained
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "eval")]  # the assistant package, and the eval harness it trains on
 
 import harness  # noqa: E402
 
@@ -292,4 +292,5 @@ def train() -> None:
 
 
 if __name__ == "__main__":
+    os.environ["ASSISTANT_ANSWER__RANKER"] = "none"  # the candidates do not depend on the ranker being trained
     {"cv": cross_validate, "train": train}[sys.argv[1] if len(sys.argv) > 1 else "cv"]()

@@ -1,8 +1,8 @@
 """Train and evaluate the evidence / opinion / marketing labeller.
 
-    python eval/labels_harness.py loo      leave-one-document-out cross-validation on the gold set
-    python eval/labels_harness.py pubmed   the PubMedQA external check (held-out half only)
-    python eval/labels_harness.py train    fit on everything allowed and write assistant/labeller_model.json
+    python train/labeller.py loo      leave-one-document-out cross-validation on the gold set
+    python train/labeller.py pubmed   the PubMedQA external check (held-out half only)
+    python train/labeller.py train    fit on everything allowed and write assistant/labeller_model.json
 
 Training data, the same in every fold and in the shipped model:
 - the gold sentences of ``eval/data/labels_gold.jsonl`` (boilerplate left out), read as ingest reads them
@@ -386,7 +386,7 @@ def train(path: Path = MODEL_PATH, p: Params | None = None) -> dict[str, Any]:
         "pubmedqa_split": "PubMed ids in the first half (sorted as numbers); "
                           "the second half is never trained on",
         "params": p.__dict__,
-        "script": "python eval/labels_harness.py train",
+        "script": "python train/labeller.py train",
     }
     model["coef"] = [[round(v, 6) for v in row] for row in model["coef"]]
     model["intercept"] = [round(v, 6) for v in model["intercept"]]
