@@ -3,7 +3,9 @@
 Each question is timed both ways, one right after the other (alternating which goes first), so
 a change in machine load falls on both. A second table splits ``ask`` into its stages.
 
-    python -m bench.latency [--questions 200] [--corpus seed pubmedqa]
+    python -m bench.latency [--questions 200] [--corpus seed pubmedqa] [--write-docs]
+
+``--write-docs`` writes each measured corpus's figures into its block of docs/performance.md.
 """
 
 from __future__ import annotations
@@ -161,14 +163,40 @@ def run(n: int = 200, corpora: tuple[str, ...] = ("seed", "pubmedqa"), labeller:
     return results
 
 
+def write_docs(results: dict[str, Any]) -> None:
+    """Write each measured corpus's warm-ask figures into its block of docs/performance.md."""
+    from .docblocks import ROOT, provenance, write_block
+
+    for name, r in results.items():
+        rows = [["warm `ask`, p50 / p95", f"{r['ask']['p50_ms']:.1f} / {r['ask']['p95_ms']:.1f} ms"],
+                ["baseline in the same run: embed the query + Chroma top-5, p50 / p95",
+                 f"{r['baseline']['p50_ms']:.1f} / {r['baseline']['p95_ms']:.1f} ms"],
+                ["ratio of the p50s, wall / process CPU (target ≤ " f"{TARGET_RATIO}x)",
+                 f"{r['ratio_p50']:.2f}x / {r['ratio_cpu_p50']:.2f}x"]]
+        rows += [[f"stage: {k}, p50", f"{v['p50_ms']:.2f} ms"] for k, v in r["stages"].items()]
+        body = (f"{provenance()} {r['corpus']}, {r['chunks']:,} chunks, {r['questions_timed']} questions timed "
+                f"(`python -m bench.latency --corpus {name} --questions {r['questions_timed']} --write-docs`); "
+                f"{load_note()}.\n\n| what | figure |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows))
+        write_block(ROOT / "docs" / "performance.md", f"latency-{name}", "`python -m bench.latency --write-docs`", body)
+        if name == "seed":
+            write_block(ROOT / "README.md", "latency-seed", "`python -m bench.latency --write-docs`",
+                        f"| warm `ask`, seed corpus ({provenance()[:-1].lower()}) | figure |\n|---|---|\n"
+                        f"| p50, beside the bare embed + Chroma top-5 in the same run | {r['ask']['p50_ms']:.1f} ms "
+                        f"({r['baseline']['p50_ms']:.1f} ms, {r['ratio_p50']:.2f}x; "
+                        "[performance](docs/performance.md#figures)) |")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--questions", type=int, default=200, help="questions timed per corpus (default 200)")
     p.add_argument("--corpus", nargs="+", default=["seed", "pubmedqa"], choices=["seed", "pubmedqa"])
     p.add_argument("--docs", type=int, default=1000, help="PubMedQA abstracts (default 1000)")
     p.add_argument("--labeller", default=None, help="labeller by name (default: the assistant's default)")
+    p.add_argument("--write-docs", action="store_true", help="write the figures into docs/performance.md")
     a = p.parse_args(argv)
-    run(a.questions, tuple(a.corpus), a.labeller, a.docs)
+    results = run(a.questions, tuple(a.corpus), a.labeller, a.docs)
+    if a.write_docs:
+        write_docs(results)
 
 
 if __name__ == "__main__":
