@@ -91,7 +91,7 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
     data = heldout_sets[split]
     assert len(data["answerable"]) >= 30 and len(data["unanswerable"]) >= 12
     prefix = {"heldout": "h", "heldout2": "g", "heldout3": "k", "heldout4": "m", "heldout5": "n",
-              "heldout6": "o", "heldout7": "s", "heldout8": "t"}[split]
+              "heldout6": "o", "heldout7": "s", "heldout8": "t", "heldout9": "n0"}[split]
     assert all(q["id"].startswith(prefix) for q in data["answerable"])
     # Written without seeing the dev set: a plain question may coincide with a dev one, but few do.
     dev = {q["question"].lower() for q in harness.load_jsonl(harness.DATA / "questions_dev.jsonl")}
@@ -105,7 +105,7 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
     for split, v, was in (("heldout4", "0.744", "0.889"),
                           ("heldout5", "0.800", "0.867"), ("heldout6", "0.661", "0.889"),
                           ("heldout7", "0.717", "0.833"), ("heldout8", "0.622", "0.772"))
-}))
+} | {"heldout9": "key-fact recall 0.683 < 0.85 (measured at its first scoring, at the start of the corroboration work)"}))
 def test_key_facts(hybrid, split: str) -> None:
     assert hybrid[split]["key_fact_recall"] >= BARS["key_fact_recall"], (
         f"key-fact recall {hybrid[split]['key_fact_recall']:.3f}"
@@ -127,7 +127,9 @@ def test_citation_integrity(heldout_answers, split: str) -> None:
         assert m["citation_integrity"] == 1.0 and m["answers_intact"] == 1.0, (mode, broken[:5])
 
 
-@pytest.mark.parametrize("split", SPLITS)
+@pytest.mark.parametrize("split", _missed({
+    "heldout9": "abstained on 2/4 clearly out-of-corpus questions (measured at its first scoring, at the start of the "
+                "corroboration work)"}))
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
     m, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
@@ -141,7 +143,7 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
     split: f"near-miss questions (on topic, fact not in the corpus) are answered with related sentences: "
            f"abstained on {n} (measured at the release of the lead-first answer stage)"
     for split, n in (("heldout", "3/4"), ("heldout3", "1/3"), ("heldout4", "1/3"), ("heldout7", "2/4"),
-                     ("heldout8", "1/4"))
+                     ("heldout8", "1/4"), ("heldout9", "2/4 (at its first scoring)"))
 }))
 def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
     _, rows = heldout_answers[split]["hybrid"]
@@ -155,6 +157,7 @@ def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
     "heldout3": "acceptable answer label 0.800 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout5": "acceptable answer label 0.767 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout8": "acceptable answer label 0.833 < 0.85 (0.833 at its first scoring too; measured at the release of the lead-first answer stage)",
+    "heldout9": "acceptable answer label 0.833 < 0.85 (measured at its first scoring)",
 }))
 def test_answer_labels(hybrid, split: str) -> None:
     assert hybrid[split]["label_acceptable"] >= BARS["label_acceptable"], (
@@ -202,7 +205,7 @@ def test_support_scorer_on_heldout_claims(support_scorer, heldout_data) -> None:
     assert result["auroc"] >= 0.80, result
 
 
-ADVICE_SPLITS = ("heldout7", "heldout8")
+ADVICE_SPLITS = ("heldout7", "heldout8", "heldout9")
 
 
 @pytest.mark.parametrize("split", [pytest.param(s, marks=pytest.mark.xfail(
