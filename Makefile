@@ -40,7 +40,7 @@ bench: install-test
 	$(BIN)/python -m bench
 
 lint: install-test
-	$(BIN)/ruff check assistant tests eval bench app.py
+	$(BIN)/ruff check assistant tests eval bench train app.py
 
 clean:
 	rm -rf .assistant eval/out

@@ -19,10 +19,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .cues import normalise
+from .discern import ITEM_TITLES as BALANCE_TITLES
+from .discern import balance_items, balance_warning
 from .sections import document_features, is_heading
 from .records import LABELS, Document, Span
 
-CARD_VERSION = 3  # part of every document's version: bump it and ingest rebuilds the cards
+CARD_VERSION = 4  # part of every document's version: bump it and ingest rebuilds the cards
 
 _DISCLOSURE = re.compile(
     r"\b(?:disclos(?:e|es|ed|ure|ures)|conflicts? of interest|competing interests?|funded by|funding|"
@@ -263,6 +265,7 @@ def build_card(doc: Document, labels: Sequence[str]) -> dict[str, Any]:
     publisher_item, kind_item = _publisher(r)
     disclosure = r.first(_DISCLOSURE)
     provider = provider_page([s.clean for s in r.sents], doc.meta)
+    balance = balance_items(r.sents, [h or ref for h, ref in zip(r.heading, r.in_refs)])
     return {
         "card_id": f"card:{doc.doc_id}",
         "card_version": CARD_VERSION,
@@ -284,6 +287,8 @@ def build_card(doc: Document, labels: Sequence[str]) -> dict[str, Any]:
         "label_share": {lab: round(counts.get(lab, 0) / total, 3) for lab in LABELS},
         "label_counts": {lab: counts.get(lab, 0) for lab in LABELS},
         "conflict_of_interest": _conflict(r, provider, str(doc.meta.get("publisher") or "")),
+        "balance": balance,
+        "balance_warning": balance_warning(balance),
     }
 
 
@@ -324,4 +329,11 @@ def format_card(card: dict[str, Any]) -> str:
     for key, what in (("passage", "sells"), ("reports_on", "reports on"), ("related", "see")):
         if coi.get(key):
             lines.append(f"         {what}: {_quote(coi[key])}")
+    if card.get("balance"):
+        lines.append("  balance (DISCERN):" + (f" {card['balance_warning']}" if card.get("balance_warning") else ""))
+        for key, item in card["balance"].items():
+            lines.append(f"  {'yes' if item.get('present') else 'no ':<3}  {BALANCE_TITLES.get(key, key)}"
+                         + (f" — {item['note']}" if item.get("note") else ""))
+            for passage in item.get("passages", [])[:1]:
+                lines.append(f"         {_quote(passage)}")
     return "\n".join(lines)

@@ -34,6 +34,11 @@ def _format_answer(ans) -> str:  # noqa: ANN001
         where = f"{c.title}" + (f" ({c.publisher})" if c.publisher else "")
         lines.append(f"  [{c.n}] {where} · {c.label} · {c.doc_id}[{c.start}:{c.end}]")
         lines.append(f"      “{' '.join(c.text.split())}”")
+    if ans.corroboration is not None:
+        lines += ["", f"Who else says so: {ans.corroboration.summary}"]
+        for q in ans.corroboration.qualified_by:
+            lines.append(f"  qualified by {q.publisher or q.doc_id} · {q.label} · {q.doc_id}[{q.start}:{q.end}]")
+            lines.append(f"      “{' '.join(q.text.split())}”")
     return "\n".join(lines)
 
 

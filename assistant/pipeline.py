@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import threading
+from dataclasses import replace
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError
+from .question import clean_question  # noqa: F401  (re-exported: the CLI, UI and eval clean input with it)
 from .index import Index
 from .records import Answer
 from .settings import Settings, get_settings
@@ -17,23 +17,6 @@ from .settings import Settings, get_settings
 if TYPE_CHECKING:
     from .generator import Generator
     from .retrieve import Retriever
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# Lone surrogates (a non-UTF-8 byte in argv arrives as one) crash the tokenizer; show them as U+FFFD.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def clean_question(text: str, limit: int, what: str = "question") -> str:
-    """A question with control characters removed; raises InputError if empty or too long."""
-    if not isinstance(text, str):
-        raise InputError(f"The {what} must be text, got {type(text).__name__}.")
-    if len(text) > limit:
-        raise InputError(f"The {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it.")
-    text = " ".join(_CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text)).split())
-    if not text:
-        raise InputError(f"The {what} is empty; type a {what} about spine or pain care.")
-    return text
-
 
 class Assistant:
     """Opens the index once and answers questions with cited, labelled answers."""
@@ -54,7 +37,13 @@ class Assistant:
         q = clean_question(question, self.settings.answer.max_question_chars)
         qvec, parts = self._embed(q)
         passages = self.retriever.run(q, qvec)
-        return self.generator.generate(q, qvec, passages, self.index.catalog, parts)
+        return self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+
+    def _corroborated(self, answer: Answer) -> Answer:
+        """The answer with who else states its lead claim (corroborate.py)."""
+        from .corroborate import corroborate
+
+        return replace(answer, corroboration=corroborate(answer, self.index.catalog, self.index.embedder.embed_one))
 
     def _embed(self, q: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
         """The question's vector, and each of its parts with theirs when it asks several things (one batch)."""
@@ -79,9 +68,10 @@ class Assistant:
         passages = self.retriever.run(q, qvec)
         stream = getattr(self.generator, "stream", None)
         if stream is None:
-            yield self.generator.generate(q, qvec, passages, self.index.catalog, parts)
-        else:
-            yield from stream(q, qvec, passages, self.index.catalog, parts=parts)
+            yield self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+            return
+        for item in stream(q, qvec, passages, self.index.catalog, parts=parts):
+            yield self._corroborated(item) if isinstance(item, Answer) else item
 
     def as_chain(self):  # noqa: ANN201
         """The same pipeline as a LangChain runnable: question in, Answer out."""

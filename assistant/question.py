@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .errors import InputError
 from .terms import content_terms
 
 if TYPE_CHECKING:
@@ -264,3 +265,20 @@ def asks_personal_advice(text: str) -> bool:
     """Whether a question asks what the asker should do about their own care, which the assistant
     does not advise on (it says so, then gives what the documents say)."""
     return _ADVICE.search(text) is not None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Lone surrogates (a non-UTF-8 byte in argv arrives as one) crash the tokenizer; show them as U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_question(text: str, limit: int, what: str = "question") -> str:
+    """A question with control characters removed; raises InputError if empty or too long."""
+    if not isinstance(text, str):
+        raise InputError(f"The {what} must be text, got {type(text).__name__}.")
+    if len(text) > limit:
+        raise InputError(f"The {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it.")
+    text = " ".join(_CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text)).split())
+    if not text:
+        raise InputError(f"The {what} is empty; type a {what} about spine or pain care.")
+    return text

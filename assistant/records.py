@@ -123,6 +123,7 @@ class Answer:
     generator: str = "extractive"
     short_answer: ShortAnswer | None = None
     personal_advice: bool = False
+    corroboration: Any = None  # corroborate.Corroboration: who else states the lead claim (None when abstaining)
 
     def to_json(self) -> dict[str, Any]:
         """The stable CLI contract."""
@@ -138,4 +139,5 @@ class Answer:
             "generator": self.generator,
             "short_answer": self.short_answer.to_json() if self.short_answer else None,
             "personal_advice": self.personal_advice,
+            "corroboration": self.corroboration.to_json() if self.corroboration is not None else None,
         }

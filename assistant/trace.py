@@ -18,6 +18,7 @@ import numpy as np
 
 from .terms import content_terms
 from .errors import InputError
+from .question import clean_question
 
 if TYPE_CHECKING:
     from .index import Catalog, Index
@@ -201,8 +202,6 @@ def highlight_ranges(text: str, claim_terms: set[str], claim_numbers: list[float
 
 def clean_claim(claim: str) -> str:
     """A claim with control characters and extra spaces removed; raises InputError if empty or too long."""
-    from .pipeline import clean_question
-
     return clean_question(claim, MAX_CLAIM_CHARS, what="claim")
 
 
@@ -249,6 +248,17 @@ def score_claim(claim: str, cvec: np.ndarray, catalog: Catalog) -> tuple[np.ndar
     with_prev[~terms.has_prev] = -np.inf
     use_prev = with_prev > alone
     return np.where(use_prev, with_prev, alone), np.where(use_prev, ctx_cos, cos), np.where(use_prev, ctx_overlap, own)
+
+
+def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, catalog: Catalog) -> float:
+    """``score_claim``'s score of one sentence read alone, for a sentence that need not be in the index
+    (term rarity from ``catalog``)."""
+    terms = _terms_for(catalog)
+    c_terms = set(content_terms(claim))
+    total = sum(terms.weight(t) for t in c_terms) or 1.0
+    own = sum(terms.weight(t) for t in c_terms & set(content_terms(sentence))) / total
+    agree = number_agreement(numbers_in(claim), numbers_in(sentence))
+    return float(W_COSINE * float(cvec @ svec) + W_TERMS * own - NUMBER_PENALTY * (1.0 - agree))
 
 
 def trace(claim: str, index: Index, top_k: int = 5) -> TraceResult:

@@ -154,7 +154,8 @@ def ask_events(service: Service, question: str, history: list[dict[str, str]] | 
         return
     catalog = service.catalog()
     # The short answer comes first, then the label; the fold sits right under the answer.
-    badge = views.short_answer_line(answer) + views.answer_badge(answer) + views.removed_fold(answer)
+    badge = (views.short_answer_line(answer) + views.answer_badge(answer) + views.corroboration_line(answer)
+             + views.removed_fold(answer))
     sources = views.sources_panel(answer, catalog, topics)
     text = answer.answer
     if answer.abstained:

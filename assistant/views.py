@@ -12,6 +12,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .discern import ITEM_TITLES as BALANCE_TITLES
+
 if TYPE_CHECKING:
     from .index import Catalog
     from .records import Answer, Citation
@@ -122,6 +124,21 @@ def answer_badge(answer: Answer) -> str:
             f'<span class="reason">{e(answer.label_reason)}</span></div>')
 
 
+def corroboration_line(answer: Answer) -> str:
+    """Who else states the answer's lead claim, in one line, and the passages that qualify or contradict it."""
+    c = answer.corroboration
+    if c is None or answer.abstained:
+        return ""
+    quals = "".join(
+        f'<li data-doc="{e(q.doc_id)}" data-start="{q.start}" data-end="{q.end}">{label_badge(q.label)} '
+        f'<span class="publisher">{e(q.publisher or "Publisher not stated")}</span>: “{e(q.text)}” '
+        f'{doc_link(q.doc_id, q.start, q.end, "open")}</li>' for q in c.qualified_by)
+    fold = (f'<details class="qualified"><summary>Qualified by {len(c.qualified_by)} passage'
+            f'{"s" if len(c.qualified_by) > 1 else ""}</summary><ul>{quals}</ul></details>') if quals else ""
+    return (f'<div class="corroboration" data-documents="{c.documents}" data-publishers="{len(c.publishers)}">'
+            f'<span class="corroboration-line">{e(c.summary)}</span>{fold}</div>')
+
+
 REMOVED_MARKERS_NOTE = ("Numbers in brackets are the model's own, for the passages it was shown; "
                         "they are not the numbers of the sources listed with the answer.")
 FALLBACK_NOTE = ("Too little of the model's answer could be checked, so the answer shown is made of "
@@ -221,9 +238,20 @@ def library_panel(catalog: Catalog | None) -> str:
         shares = " ".join(f'{label_badge(k)} {float(v):.0%}' for k, v in share.items() if k in LABEL_TEXT)
         coi = (card.get("conflict_of_interest") or {}).get("flag")
         coi_note = '<p class="coi">The publisher promotes what it reports on.</p>' if coi else ""
+        balance = []
+        for key, item in (card.get("balance") or {}).items():
+            present = bool(item.get("present"))
+            first = (item.get("passages") or [None])[0]
+            shown = doc_link(d["doc_id"], first["start"], first["end"], "show") if first else ""
+            balance.append(f'<li class="{"yes" if present else "no"}" data-item="{e(key)}">'
+                           f'{e(BALANCE_TITLES.get(key, key))}: {"yes" if present else "no"} {shown}</li>')
+        warning = card.get("balance_warning") or ""
+        balance_html = (f'<div class="balance"><span class="balance-head">Balance (DISCERN):</span>'
+                        f'<ul class="items balance-items">{"".join(balance)}</ul>'
+                        + (f'<p class="balance-warning">{e(warning)}</p>' if warning else "") + "</div>") if balance else ""
         out.append(f'<div class="card" data-doc="{e(d["doc_id"])}"><div class="title">{e(title)}</div>'
                    f'<div class="publisher">Publisher: {e(publisher)}{kind_note} · id {e(d["doc_id"])}</div>'
-                   f'<div class="shares">Sentences: {shares}</div><ul class="items">{"".join(items)}</ul>{coi_note}'
+                   f'<div class="shares">Sentences: {shares}</div><ul class="items">{"".join(items)}</ul>{coi_note}{balance_html}'
                    f'<div class="links">{doc_link(d["doc_id"])}</div></div>')
     return f'<div class="library">{"".join(out)}</div>'
 
@@ -267,6 +295,8 @@ mark.cited{background:#ffe58a;color:#1f2733}mark.hit{background:#cfe8ff;color:#1
 .card ul.items{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;list-style:none;margin:.3rem 0;padding:0;font-size:.85rem}
 .card li.yes::before{content:'✓ ';color:#1b7f3b}.card li.no::before{content:'– '}.card li.no{color:var(--body-text-color-subdued)}
 .ok-note{background:#e8f5ec;border:1px solid #a8d5b5;border-radius:8px;padding:.5rem .75rem}
+.corroboration{margin:.25rem 0 .5rem;font-size:.9rem}.corroboration details{margin-top:.2rem}.corroboration li{margin:.25rem 0}
+.balance-head{font-size:.85rem;font-weight:600}.balance-warning{background:#fff7e0;border:1px solid #f0d68a;border-radius:8px;padding:.3rem .6rem;font-size:.85rem;margin:.3rem 0}
 details.removed{margin:.25rem 0 .5rem;border:1px solid var(--border-color-primary);border-radius:8px;padding:.4rem .75rem}
 details.removed summary{cursor:pointer;font-size:.9rem}
 details.removed ol{margin:.4rem 0;padding-left:1.4rem}details.removed li{margin:.3rem 0}

@@ -17,8 +17,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]  # eval/, and train/ beside it
 
-import harness
-import report
+import harness  # noqa: E402  (after the path is set)
+import report  # noqa: E402
 
 
 @pytest.fixture(scope="session")

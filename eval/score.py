@@ -86,7 +86,10 @@ def write_docs(table: dict[str, dict[str, str]], mode: str) -> None:
                 "requests for personal advice recognised.\n\n" + head + "\n" + "\n".join(rows))
     unread = [s for s in order if harness.SET_STATUS.get(s, "unread") != "trained"]
     names = " / ".join(_set_name(s).removeprefix("held-out ") for s in unread)
-    line = lambda what, col: f"| {what}, held-out sets {names} | " + " / ".join(table[s][col] for s in unread) + " |"
+
+    def line(what: str, col: str) -> str:
+        return f"| {what}, held-out sets {names} | " + " / ".join(table[s][col] for s in unread) + " |"
+
     write_block(ROOT / "README.md", "answers", command,
                 f"| answers ({provenance()[:-1].lower()}) | figure |\n|---|---|\n"
                 + "\n".join([line("the first sentence is a right one", "lead"),
