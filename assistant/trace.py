@@ -164,6 +164,25 @@ class _Terms:
         ctx[has_prev] += CONTEXT_WEIGHT * catalog.s_vec[self.prev[has_prev]]
         self.ctx_vec = ctx / np.maximum(np.linalg.norm(ctx, axis=1, keepdims=True), 1e-12)
         self.has_prev = has_prev
+        # Every stated number, flat, with the sentence that states it: agreement is then array work.
+        self.num_vals = np.array([v for ns in self.numbers for v in ns], dtype=np.float64)
+        self.num_owner = np.array([i for i, ns in enumerate(self.numbers) for _ in ns], dtype=np.int64)
+
+    def number_agreement(self, claim_numbers: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        """``number_agreement`` of every sentence, read alone and together with the sentence before it."""
+        n = len(self.terms)
+        alone, with_prev = np.zeros(n), np.zeros(n)
+        before = self.prev >= 0
+        for c in claim_numbers:
+            hit = self.num_vals == c
+            if float(c).is_integer():
+                hit |= np.floor(self.num_vals + 0.5) == c
+            has = np.zeros(n, dtype=bool)
+            has[self.num_owner[hit]] = True
+            alone += has
+            with_prev += has | (before & has[np.maximum(self.prev, 0)])
+        k = max(len(claim_numbers), 1)
+        return alone / k, with_prev / k
 
     def weight(self, term: str) -> float:
         """A term's rarity; a term no sentence contains weighs as much as the rarest."""
@@ -235,10 +254,7 @@ def score_claim(claim: str, cvec: np.ndarray, catalog: Catalog) -> tuple[np.ndar
     cos = (catalog.s_vec @ cvec).astype(np.float64) if n else np.zeros(0)
     ctx_cos = (terms.ctx_vec @ cvec).astype(np.float64) if n else np.zeros(0)
     if c_numbers:
-        agree = np.array([number_agreement(c_numbers, ns) for ns in terms.numbers])
-        prev_numbers = [terms.numbers[i] + terms.numbers[p] if p >= 0 else terms.numbers[i]
-                        for i, p in enumerate(terms.prev)]
-        ctx_agree = np.array([number_agreement(c_numbers, ns) for ns in prev_numbers])
+        agree, ctx_agree = terms.number_agreement(c_numbers)
     else:
         agree = ctx_agree = np.ones(n)
     alone = W_COSINE * cos + W_TERMS * own - NUMBER_PENALTY * (1.0 - agree)

@@ -154,3 +154,16 @@ def test_cli_trace_bad_input_exits_2_with_one_line(argv, capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
+
+
+def test_number_agreement_over_the_whole_index_equals_the_one_sentence_rule(seed_assistant) -> None:
+    from assistant.trace import _terms_for, number_agreement
+
+    catalog = seed_assistant.index.catalog
+    terms = _terms_for(catalog)
+    for claim in ([3.3, 1.8], [276.0], [3.0], [2025.0, 47.0], [0.0]):
+        alone, with_prev = terms.number_agreement(claim)
+        expected = [number_agreement(claim, ns) for ns in terms.numbers]
+        expected_prev = [number_agreement(claim, terms.numbers[i] + (terms.numbers[p] if p >= 0 else []))
+                         for i, p in enumerate(terms.prev)]
+        assert alone.tolist() == expected and with_prev.tolist() == expected_prev

@@ -213,3 +213,26 @@ def test_a_request_for_personal_advice_says_so_before_the_documents(page) -> Non
     reply = page.locator(BOT).last.inner_text()
     assert reply.startswith("I can't advise you on your own care") and "[1]" in reply
     shot(page, "personal-advice")
+
+
+def test_an_answer_says_who_else_states_it_and_the_library_shows_balance(page) -> None:
+    ask(page, "Can pain physicians safely do SI joint fusion?")
+    line = page.locator("#answer-label .corroboration, .corroboration").first
+    line.wait_for(timeout=WAIT_MS)
+    assert line.get_attribute("data-documents") == "2" and line.get_attribute("data-publishers") == "1"
+    assert line.locator(".corroboration-line").inner_text().startswith(
+        "Stated by 2 documents from 1 publisher (KIC Ventures, a company)")
+    line.locator("details.qualified summary").click()
+    qualified = line.locator("details.qualified li").first
+    assert "but only with robust, surgeon-led education" in qualified.inner_text()
+    shot(page, "corroboration")
+    page.get_by_role("tab", name="Library").click()
+    page.wait_for_selector("#library .card .balance", timeout=WAIT_MS)
+    clinic = page.locator("#library .card[data-doc='004_f4c8e879eecea6ab']")
+    assert clinic.locator(".balance-warning").inner_text() == (
+        "This page describes benefits of treatment but names no risks.")
+    assert clinic.locator("li[data-item='risks']").get_attribute("class") == "no"
+    assert clinic.locator("li[data-item='benefits']").get_attribute("class") == "yes"
+    assert page.locator("#library .card[data-doc='003_42a00124516789bb'] .balance-warning").count() == 0
+    clinic.scroll_into_view_if_needed()
+    shot(page, "library-balance")
