@@ -31,12 +31,31 @@ class Assistant:
         self.retriever: Retriever = Retriever(self.index, self.settings.retrieve, mode)
         self.generator: Generator = get_generator(generator or self.settings.generator, self.settings)
         self._lock = threading.Lock()
+        self._prepared: dict[str, tuple[np.ndarray, list[tuple[str, np.ndarray]]]] = {}
 
     def ask(self, question: str) -> Answer:
         """Answer one question (or abstain), with citations resolving every [n]."""
-        q = clean_question(question, self.settings.answer.max_question_chars)
-        qvec, parts = self._embed(q)
+        q, qvec, parts = self.prepare(question)
         passages = self.retriever.run(q, qvec)
+        return self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+
+    def prepare(self, question: str) -> tuple[str, np.ndarray, list[tuple[str, np.ndarray]]]:
+        """The cleaned question, its vector and its parts' (remembered for the last few questions, so the
+        LangChain retriever and answer stage embed a question once between them)."""
+        q = clean_question(question, self.settings.answer.max_question_chars)
+        with self._lock:
+            hit = self._prepared.get(q)
+        if hit is None:
+            hit = self._embed(q)
+            with self._lock:
+                self._prepared[q] = hit
+                while len(self._prepared) > 32:
+                    self._prepared.pop(next(iter(self._prepared)))
+        return q, hit[0], hit[1]
+
+    def answer_passages(self, question: str, passages: list) -> Answer:
+        """The answer stage alone, over passages already retrieved (the LangChain chain's second step)."""
+        q, qvec, parts = self.prepare(question)
         return self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
 
     def _corroborated(self, answer: Answer) -> Answer:
@@ -73,8 +92,14 @@ class Assistant:
         for item in stream(q, qvec, passages, self.index.catalog, parts=parts):
             yield self._corroborated(item) if isinstance(item, Answer) else item
 
-    def as_chain(self):  # noqa: ANN201
-        """The same pipeline as a LangChain runnable: question in, Answer out."""
-        from langchain_core.runnables import RunnableLambda
+    def as_retriever(self, k: int | None = None):  # noqa: ANN201
+        """The retrieval stage as a LangChain ``BaseRetriever`` (see chain.py)."""
+        from .chain import SpineQARetriever
 
-        return RunnableLambda(self.ask, name="spine_qa")
+        return SpineQARetriever(assistant=self, k=k)
+
+    def as_chain(self):  # noqa: ANN201
+        """The pipeline as a LangChain LCEL chain, retriever | answer: question in, the same Answer as ``ask``."""
+        from .chain import answer_chain
+
+        return answer_chain(self)
