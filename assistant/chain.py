@@ -10,7 +10,7 @@ the two is asked for, so LangChain stays out of the command line's start-up.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -21,9 +21,6 @@ from pydantic import ConfigDict
 from .label import combine
 from .records import Answer, Passage
 from .retrieve import _chunk
-
-if TYPE_CHECKING:
-    from .pipeline import Assistant
 
 
 def _document(p: Passage, catalog: Any) -> Document:
@@ -42,12 +39,12 @@ class SpineQARetriever(BaseRetriever):
     """The assistant's hybrid retrieval (dense + BM25, fused, diversified) as a LangChain retriever."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    assistant: Any
+    assistant: Any  # the pipeline.Assistant it retrieves for
     k: int | None = None  # passages returned; None: the assistant's setting (8)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:
-        a: Assistant = self.assistant
+        a = self.assistant
         q, qvec, _ = a.prepare(query)
         catalog = a.index.catalog
         return [_document(p, catalog) for p in a.retriever.run(q, qvec, top_k=k or self.k)]
@@ -63,7 +60,7 @@ def passages_from(documents: list[Document], catalog: Any) -> list[Passage]:
     return out
 
 
-def answer_chain(assistant: Assistant) -> Runnable:
+def answer_chain(assistant: Any) -> Runnable:
     """``{question, documents: retriever} | answer``: a question in, the cited, labelled Answer out."""
 
     def answer(inputs: dict[str, Any]) -> Answer:

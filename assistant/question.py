@@ -3,6 +3,7 @@ whether it asks for advice about the asker's own care."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -119,13 +120,13 @@ class Question:
     @property
     def absent_share(self) -> float:
         """The idf-weighted share of the question's terms that the corpus does not contain at all."""
-        total = sum(self.terms.values())
-        return sum(w for t, w in self.terms.items() if t.startswith("?")) / total if total else 1.0
+        total = math.fsum(self.terms.values())
+        return math.fsum(w for t, w in self.terms.items() if t.startswith("?")) / total if total else 1.0
 
     def coverage(self, sentence_terms: set[str]) -> float:
         """The idf-weighted share of the question's terms a text contains."""
-        total = sum(self.terms.values())
-        return sum(w for t, w in self.terms.items() if t in sentence_terms) / total if total else 0.0
+        total = math.fsum(self.terms.values())
+        return math.fsum(w for t, w in self.terms.items() if t in sentence_terms) / total if total else 0.0
 
 
 def has_wanted(q: Question, clean: str, catalog: Catalog) -> bool:

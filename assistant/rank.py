@@ -3,6 +3,8 @@ the question, and the selection of the lead and the few sentences that add to it
 
 from __future__ import annotations
 
+import math
+
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,8 +67,8 @@ def sentence_features(question: str, qvec: np.ndarray, scored: Sequence[Scored],
         clean = catalog.s_clean[i]
         terms = set(catalog.s_terms_expanded[i])
         weights = {t: idf[t] if t in idf else idf.setdefault(t, vocab.idf(t)) for t in terms}
-        total = sum(weights.values()) or 1.0
-        novelty = sum(w for t, w in weights.items() if t not in asked) / total
+        total = math.fsum(weights.values()) or 1.0
+        novelty = math.fsum(w for t, w in weights.items() if t not in asked) / total
         cov = _coverage_in_context(q, catalog, i)
         typed = 0.0 if q.wants is None else (1.0 if has_wanted(q, clean, catalog) else -1.0)
         label = catalog.s_label[i]

@@ -69,3 +69,14 @@ def test_an_unreadable_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     out = run(["ingest", str(bad)], tmp_path / "data")
     assert out.returncode == 2, out.stdout + out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and bad.name in out.stderr
+
+
+def test_answers_do_not_depend_on_the_processs_hash_seed(seed_settings) -> None:
+    # Two questions whose answers once changed with PYTHONHASHSEED: float sums over word sets were taken
+    # in set order, and a last-bit difference flipped which sentence led.
+    qs = ["Why can't readers be sure the procedures in the meta-analysis were done correctly?",
+          "Where were the SIJ fusions in the Chin trial performed, and can minimally invasive spine surgery be "
+          "done as an outpatient procedure?"]
+    outs = [run(["ask", "--json", *qs], seed_settings.data_dir, PYTHONHASHSEED=seed) for seed in ("1", "2", "3")]
+    assert all(o.returncode == 0 for o in outs), [o.stderr for o in outs]
+    assert outs[0].stdout == outs[1].stdout == outs[2].stdout
