@@ -63,3 +63,4 @@ def test_a_contradiction_is_never_counted_as_stating_the_claim(judged) -> None:
     "agreement, 5 as unrelated (first run on the pairs)"))
 def test_most_paraphrases_are_recognised(judged) -> None:
     assert judged["per_kind"]["agree"]["right"] >= 10, judged["per_kind"]["agree"]
+
