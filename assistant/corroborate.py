@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,14 +72,19 @@ def relation(claim: str, sentence: str, score: float) -> str:
     if score < RELATED_AT:
         return "unrelated"
     if score >= QUALIFY_AT:
-        claimed, stated = numbers_in(claim), numbers_in(sentence)
-        if (bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(claim))
-                or (claimed and stated and not set(claimed) & set(stated))):
+        (c_limits, c_negated, claimed), (s_limits, s_negated, stated) = _cues(claim), _cues(sentence)
+        if s_negated != c_negated or (claimed and stated and not claimed & stated):
             return "contradicts"
-        added = {m.lower() for m in _QUALIFIER.findall(sentence)} - {m.lower() for m in _QUALIFIER.findall(claim)}
-        if added:
+        if s_limits - c_limits:
             return "qualifies"
     return "states" if score >= SUPPORTED_AT else "related"
+
+
+@lru_cache(maxsize=1024)
+def _cues(text: str) -> tuple[frozenset[str], bool, frozenset[float]]:
+    """A text's limiting words, whether it negates, and its numbers (the lead claim is read once per answer)."""
+    return (frozenset(m.lower() for m in _QUALIFIER.findall(text)), bool(_NEGATION.search(text)),
+            frozenset(numbers_in(text)))
 
 
 def _sentence_of(catalog: Catalog, c: Citation) -> int | None:

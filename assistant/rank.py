@@ -3,9 +3,8 @@ the question, and the selection of the lead and the few sentences that add to it
 
 from __future__ import annotations
 
-import math
-
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache

@@ -224,6 +224,11 @@ def clean_claim(claim: str) -> str:
     return clean_question(claim, MAX_CLAIM_CHARS, what="claim")
 
 
+def _match(cos, overlap, agree):  # noqa: ANN001, ANN202  (floats or arrays alike)
+    """How well a sentence states a claim: its cosine, the claim's words it contains, numbers that agree."""
+    return W_COSINE * cos + W_TERMS * overlap - NUMBER_PENALTY * (1.0 - agree)
+
+
 def score_claim(claim: str, cvec: np.ndarray, catalog: Catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores of every sentence for a claim, with the cosine and term-overlap parts.
 
@@ -257,10 +262,9 @@ def score_claim(claim: str, cvec: np.ndarray, catalog: Catalog) -> tuple[np.ndar
         agree, ctx_agree = terms.number_agreement(c_numbers)
     else:
         agree = ctx_agree = np.ones(n)
-    alone = W_COSINE * cos + W_TERMS * own - NUMBER_PENALTY * (1.0 - agree)
+    alone = _match(cos, own, agree)
     ctx_overlap = own + PREV_TERM_WEIGHT * from_prev
-    with_prev = (W_COSINE * ctx_cos + W_TERMS * ctx_overlap - NUMBER_PENALTY * (1.0 - ctx_agree)
-                 - CONTEXT_PENALTY)
+    with_prev = _match(ctx_cos, ctx_overlap, ctx_agree) - CONTEXT_PENALTY
     with_prev[~terms.has_prev] = -np.inf
     use_prev = with_prev > alone
     return np.where(use_prev, with_prev, alone), np.where(use_prev, ctx_cos, cos), np.where(use_prev, ctx_overlap, own)
@@ -274,7 +278,7 @@ def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, ca
     total = sum(terms.weight(t) for t in c_terms) or 1.0
     own = sum(terms.weight(t) for t in c_terms & set(content_terms(sentence))) / total
     agree = number_agreement(numbers_in(claim), numbers_in(sentence))
-    return float(W_COSINE * float(cvec @ svec) + W_TERMS * own - NUMBER_PENALTY * (1.0 - agree))
+    return float(_match(float(cvec @ svec), own, agree))
 
 
 def trace(claim: str, index: Index, top_k: int = 5) -> TraceResult:
