@@ -15,6 +15,7 @@ from .generator import Generator, register_generator
 from .question import Question, answer_kind, asks_personal_advice, number_phrase, specific_fact
 from .rank import Ranker, default_ranker, rank, reading_runs, select, support_of
 from .records import Answer, Passage
+from .scope import default_gate, scope_features
 
 if TYPE_CHECKING:
     from .index import Catalog
@@ -89,16 +90,37 @@ class ExtractiveGenerator(Generator):
         rest = [c for c in chosen if c.index != better.index]
         return [better, *rest][: self.settings.max_sentences]
 
-    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
-                 parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
+    def _candidates(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                    parts: Sequence[tuple[str, np.ndarray]] = ()) -> tuple[list[Scored], list[Scored], float]:
+        """Every scored candidate, the sentences chosen to answer with, and their support."""
         scored = score_sentences(question, qvec, passages, catalog)
         chosen = self.answer_each_part(self.select(question, qvec, scored, catalog), parts, passages, catalog)
         # Support is judged on the best candidates as well as on the few sentences quoted, so that a
         # short answer is not refused for covering less of the question than its neighbours do.
-        support = support_of(question, _with_best(chosen, scored, _SUPPORT_POOL), catalog)
+        return scored, chosen, support_of(question, _with_best(chosen, scored, _SUPPORT_POOL), catalog)
+
+    def in_scope(self, q: Question, qvec: np.ndarray, scored: Sequence[Scored], passages: Sequence[Passage],
+                 catalog: Catalog, support: float) -> bool:
+        """Whether the documents speak to the question: the learned scope gate (``scope.py``), or with
+        ``answer.scope = "support"`` the support threshold alone."""
+        if support < self.settings.min_support:
+            return False
+        if self.settings.scope == "support":
+            return True
+        return default_gate().in_scope(scope_features(q, qvec, scored, passages, catalog, support))
+
+    def scope_features(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                       parts: Sequence[tuple[str, np.ndarray]] = ()) -> np.ndarray:
+        """The scope gate's features for a question, as ``generate`` computes them (for training)."""
+        scored, _, support = self._candidates(question, qvec, passages, catalog, parts)
+        return scope_features(Question.parse(question, catalog), qvec, scored, passages, catalog, support)
+
+    def generate(self, question: str, qvec: np.ndarray, passages: Sequence[Passage], catalog: Catalog,
+                 parts: Sequence[tuple[str, np.ndarray]] = ()) -> Answer:
+        scored, chosen, support = self._candidates(question, qvec, passages, catalog, parts)
         q = Question.parse(question, catalog)
         advice = asks_personal_advice(question)
-        if support < self.settings.min_support:
+        if not self.in_scope(q, qvec, scored, passages, catalog, support):
             return abstain(question, support, advice=advice)
         chosen = self.lead_with_the_figure(q, chosen, scored, catalog)
         if not self.states_needed(q, chosen, catalog):

@@ -75,6 +75,9 @@ class AnswerSettings(_Stage):
     ranker: Literal["trained", "none"] = Field(
         "trained", description="How answer sentences are ranked: the trained ranker, or the hand-weighted score alone.")
     min_support: float = Field(0.12, description="Support below which the assistant abstains; calibrated on eval/data (see README).")
+    scope: Literal["learned", "support"] = Field(
+        "learned", description="How out-of-scope questions are refused: the learned scope gate over support, "
+        "similarity and term coverage (trained by train/scope.py), or the support threshold alone.")
     min_count_coverage: float = Field(
         0.15, ge=0.0, le=1.0, description="A count or share must come from a core sentence covering this much of "
         "the question's weighted terms, or the assistant abstains; set on the development sets (see README).")

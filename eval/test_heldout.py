@@ -128,6 +128,8 @@ def test_citation_integrity(heldout_answers, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
+    "heldout8": "the scope gate refuses 2 of 30 answerable questions (key facts unchanged at 0.622: neither answer "
+                "had held one of its key facts; measured when the gate shipped)",
     "heldout9": "abstained on 2/4 clearly out-of-corpus questions (measured at its first scoring, at the start of the "
                 "corroboration work)"}))
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
