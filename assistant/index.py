@@ -327,7 +327,7 @@ class Index:
         self.catalog = catalog
         self.lexical = Lexical(catalog, self.data_dir / "bm25")
         self.shared: Any = None  # the ServerIndex this index was loaded from, with a Chroma server
-        self.generation = int(state.get("generation", 0))
+        self.content = ""  # with a Chroma server: which versions this index holds (serverindex.content_hash)
         self._checked = time.monotonic()
         self._store: VectorStore | None = None
         single_threaded_blas()
@@ -356,7 +356,7 @@ class Index:
     def _open_shared(cls, settings: Settings) -> Index:
         """Everything from the Chroma server; the data folder only caches it (snapshot and BM25), keyed by
         the committed versions, so it may be empty or deleted at any time."""
-        from .serverindex import ServerIndex
+        from .serverindex import ServerIndex, content_hash
 
         shared = ServerIndex(settings)
         state = shared.read_state()
@@ -378,16 +378,17 @@ class Index:
             _write_snapshot(data_dir, stamp, arts, s_vec, c_vec, cat.s_terms)
         index = cls(settings, state, cat)
         index.shared, index._store = shared, shared.store
+        index.content = content_hash(state)
         return index
 
     def changed(self) -> bool:
-        """With a Chroma server: whether another commit has landed since this index was loaded (asked of the
-        server at most every ``refresh_s``). Always False for the local index."""
+        """With a Chroma server: whether a commit has changed the live documents since this index was loaded
+        (asked of the server at most every ``refresh_s``). Always False for the local index."""
         if self.shared is None or time.monotonic() - self._checked < self.settings.store.refresh_s:
             return False
-        generation = self.shared.generation()
+        content = self.shared.content()
         self._checked = time.monotonic()
-        return generation != self.generation
+        return content != self.content
 
 
     @property

@@ -167,15 +167,6 @@ def _locked(data_dir: Path) -> Iterator[None]:
         yield
 
 
-def _shared(settings: Settings) -> Any:
-    """The index on the Chroma server when one is configured, else None (the data folder holds it)."""
-    if settings.store_backend != "http":
-        return None
-    from .serverindex import ServerIndex
-
-    return ServerIndex(settings)
-
-
 def _progress(total: int, enabled: bool) -> Any:
     if not enabled:
         return None
@@ -211,6 +202,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
     """Bring the index in line with the given files and folders (default: the corpus folder)."""
     from .cards import CARD_VERSION
     from .label import get_labeller
+    from .serverindex import ServerIndex
     from .store import open_store
 
     settings = settings or __import__("assistant.settings", fromlist=["get_settings"]).get_settings()
@@ -231,7 +223,8 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
     extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labels_by}|cards{CARD_VERSION}|" \
             f"{settings.ingest.chunk_max_chars}|{settings.ingest.chunk_overlap_sentences}"
 
-    shared = _shared(settings)  # with a Chroma server, the index lives there whole (serverindex.py)
+    # With a Chroma server, the whole index lives there (serverindex.py); else in the data folder.
+    shared = ServerIndex(settings) if settings.store_backend == "http" else None
     with (shared.lock() if shared else _locked(data_dir)):
         state = shared.read_state() if shared else read_state(data_dir)
         live = state["docs"]
@@ -268,7 +261,8 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
 
         dirty = data_dir / ".dirty"
         was_dirty = bool(state.get("dirty")) if shared else dirty.exists()
-        needs_store = bool(todo or removed or was_dirty or (shared and state.get("retired")))
+        writes = bool(todo or removed or was_dirty)
+        needs_store = writes or bool(shared and state.get("retired"))
         # Opened before the model loads, so an unreachable server fails in a moment; the
         # store loads the embedder itself only if it ever needs one.
         store = (shared.store if shared else open_store(settings)) if needs_store else None
@@ -276,10 +270,10 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
         def commit() -> None:
             shared.commit(state) if shared else write_state(data_dir, state)
 
-        if needs_store and shared:
-            state["dirty"] = True
+        if writes and shared:
+            state["dirty"] = True  # the next run cleans up after this one if it dies
             commit()
-        elif needs_store:
+        elif writes:
             dirty.touch()
         bar = _progress(len(todo), progress if progress is not None else sys.stderr.isatty())
         batch = settings.ingest.batch_documents
@@ -298,9 +292,9 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
         if shared and needs_store:
             if was_dirty:
                 shared.reconcile(state)
-            shared.purge(state)
-            state["dirty"] = False
-            commit()
+            if shared.purge(state) or writes:
+                state["dirty"] = False
+                commit()
         elif store is not None:
             _reconcile(store, state)
             dirty.unlink(missing_ok=True)

@@ -79,16 +79,17 @@ class ServerIndex:
                              f"{_REBUILD}") from None
         return {**empty_state(), **state}
 
-    def generation(self) -> int:
-        """The generation of the last commit (0 before the first): a cheap check for a newer one."""
+    def content(self) -> str:
+        """Which document versions the last commit made live, as a short hash: a cheap check for a change."""
         got = self._call(self.records.get, ids=[STATE_ID], include=["metadatas"])
-        return int(got["metadatas"][0].get("generation", 0)) if got["ids"] else 0
+        return str(got["metadatas"][0].get("content", "")) if got["ids"] else ""
 
     def commit(self, state: dict[str, Any]) -> None:
         """Make ``state`` the live one in one write, with the next generation number."""
         state["generation"] = int(state.get("generation", 0)) + 1
+        meta = {"generation": state["generation"], "content": content_hash(state)}
         self._call(self.records.upsert, ids=[STATE_ID], embeddings=_MARK,
-                   documents=[json.dumps(state, sort_keys=True)], metadatas=[{"generation": state["generation"]}])
+                   documents=[json.dumps(state, sort_keys=True)], metadatas=[meta])
         self._renew()
 
     # ---- document versions -------------------------------------------------------------------
@@ -156,14 +157,18 @@ class ServerIndex:
         """Mark a replaced or removed version for a later purge (replicas may still be answering from it)."""
         state.setdefault("retired", {})[entry["artefact"]] = {"at": time.time(), "chunks": entry["chunk_ids"]}
 
-    def purge(self, state: dict[str, Any], now: float | None = None) -> None:
-        """Delete the retired versions older than ``retire_after_s``."""
+    def purge(self, state: dict[str, Any], now: float | None = None) -> bool:
+        """Delete the retired versions older than ``retire_after_s``; whether the state changed."""
         now = time.time() if now is None else now
         retired = state.get("retired", {})
-        due = [a for a, r in retired.items() if now - float(r["at"]) >= self.settings.store.retire_after_s]
+        live = {e["artefact"] for e in state["docs"].values()}  # a version added back is live again: kept
+        due = [a for a, r in retired.items()
+               if a in live or now - float(r["at"]) >= self.settings.store.retire_after_s]
         for artefact in due:
-            self._delete_version(artefact, retired[artefact]["chunks"])
+            if artefact not in live:
+                self._delete_version(artefact, retired[artefact]["chunks"])
             del retired[artefact]
+        return bool(due)
 
     def _delete_version(self, artefact: str, chunk_ids: Sequence[str]) -> None:
         self.store.delete(list(chunk_ids))
@@ -249,6 +254,14 @@ class ServerIndex:
             except (PermissionError, ValueError):
                 return False
         return False
+
+
+def content_hash(state: dict[str, Any]) -> str:
+    """A short hash of which version of each document a state makes live."""
+    import hashlib
+
+    live = sorted((d, e["artefact"]) for d, e in state["docs"].items())
+    return hashlib.sha256(json.dumps(live).encode()).hexdigest()[:16]
 
 
 def sentence_ids(artefact: str, n: int) -> list[str]:
