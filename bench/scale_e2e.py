@@ -3,8 +3,8 @@ Chroma server, with peak RSS, beside the bare "embed the query + Chroma top-5" i
 
 How each index is built (real PubMedQA sentences and their real MiniLM vectors; nothing random):
 - the 11,408 sentences of the 1,000 abstracts, in PMID order, form one stream (``bench.scale``'s cache);
-- documents are windows of that stream: pass p cuts it into windows of 10 + p % 5 sentences starting at
-  (7 p) mod that length, one text file per window, until the chunker has made the number of chunks asked
+- documents are windows of that stream: pass p cuts it into windows of 40 + p % 5 sentences (about three
+  abstracts) starting at (7 p) mod that length, one text file per window, until the chunker has made the number of chunks asked
   for. Passes overlap, so a sentence appears in several documents (as a claim repeated across sites does);
 - the files go through the real ``ingest`` (parse, chunk, label with the trained labeller, source cards,
   commit), with one change: the embedder looks each sentence's vector up instead of running the model,
@@ -39,7 +39,8 @@ from .common import OUT, ROOT, WORK, load_note, peak_rss_mib, proc_peak_rss_mib,
 from .servers import chroma_server
 
 HOME = WORK / "scale_e2e"
-RECIPE = "windows10-14|shift7|v1"
+RECIPE = "windows40-44|shift7|v1"
+WINDOW = 40
 BATCH_DOCUMENTS = 256  # documents per ingest batch (and commit) while building
 
 
@@ -51,7 +52,7 @@ def plan(n_sent: int, chunks_wanted: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     total, p = 0, 0
     while total < chunks_wanted:
-        length = 10 + p % 5
+        length = WINDOW + p % 5
         for lo in range((7 * p) % length, n_sent - length + 1, length):
             out.append((lo, lo + length))
             total += _chunk_count(doc_text(texts, lo, lo + length))
@@ -90,13 +91,26 @@ def write_corpus(folder: Path, windows: list[tuple[int, int]], texts: list[str])
 
 
 def _precomputed_embedder() -> type:
-    from assistant.chunk import split_sentences
     from assistant.embed import Embedder, MiniLMEmbedder
 
     from .scale import sentences_and_vectors
 
     _, texts, vecs = sentences_and_vectors()
-    table_ = {t: v for t, v in zip(texts, vecs)}
+    table_ = {str(t): v for t, v in zip(texts, vecs)}
+    by_head: dict[str, list[str]] = {}
+    for t in sorted(table_, key=len, reverse=True):
+        by_head.setdefault(t[:24], []).append(t)
+
+    def sentences_of(text: str) -> list[np.ndarray] | None:
+        """A chunk's text as the known sentences it joins (longest match first), or None."""
+        out, pos = [], 0
+        while pos < len(text):
+            hit = next((c for c in by_head.get(text[pos : pos + 24], ()) if text.startswith(c, pos)), None)
+            if hit is None:
+                return None
+            out.append(table_[hit])
+            pos += len(hit) + 1
+        return out
 
     class Precomputed(Embedder):
         """The stream's sentence vectors looked up; a chunk is the mean of its sentences; others embedded."""
@@ -118,8 +132,8 @@ def _precomputed_embedder() -> type:
             for i, t in enumerate(texts):
                 v = table_.get(t)
                 if v is None:
-                    parts = [table_.get(s.clean) for s in split_sentences(t, t)]
-                    v = np.mean(parts, axis=0) if parts and all(p is not None for p in parts) else None
+                    parts = sentences_of(t)
+                    v = np.mean(parts, axis=0) if parts else None
                 if v is None:
                     unknown.append(i)
                 else:
