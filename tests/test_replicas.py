@@ -165,3 +165,29 @@ def test_only_one_replica_ingests_at_a_time(server, tmp_path: Path) -> None:
                 pass
     with second.lock():  # released
         pass
+
+
+def test_a_document_removed_and_added_back_is_not_purged(server, tmp_path: Path) -> None:
+    from assistant.ingest import ingest
+    from assistant.serverindex import ServerIndex
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kyphoplasty.txt").write_text(NEW_DOC, encoding="utf-8")
+    (corpus / "rest.txt").write_text(DOCS["rest"], encoding="utf-8")
+    settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
+                             store=StoreSettings(collection="again"))
+    ingest([corpus], settings, progress=False)
+    shared = ServerIndex(settings)
+    entry = shared.read_state()["docs"]["kyphoplasty"]
+    (corpus / "kyphoplasty.txt").unlink()
+    assert ingest([corpus], settings, progress=False).removed == ["kyphoplasty"]
+    (corpus / "kyphoplasty.txt").write_text(NEW_DOC, encoding="utf-8")  # the same version again
+    assert ingest([corpus], settings, progress=False).added == ["kyphoplasty"]
+    # Its old retirement is long due now; the purge must keep it, as it is live again.
+    ingest([corpus], settings.model_copy(update={"store": StoreSettings(collection="again", retire_after_s=0)}),
+           progress=False)
+    state = shared.read_state()
+    assert state["docs"]["kyphoplasty"] == entry and state["retired"] == {}
+    assert set(entry["chunk_ids"]) <= shared.store.ids()
+    assert shared.records.get(ids=[entry["artefact"]])["ids"] == [entry["artefact"]]
