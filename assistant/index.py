@@ -24,6 +24,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import StoreError
+from .lexical import Lexical
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -301,60 +303,6 @@ def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray, c_vec: np.ndarray) 
     return cat
 
 
-def bm25_text(cat: Catalog, i: int) -> str:
-    """What BM25 indexes for chunk ``i``: the document title and the chunk's visible words."""
-    d = cat.docs[int(cat.c_doc[i])]
-    body = " ".join(cat.s_clean[int(cat.c_lo[i]) : int(cat.c_hi[i])])
-    return f"{d['meta'].get('title', '')} {body}"
-
-
-class Lexical:
-    """BM25 (bm25s, English stop words, Snowball stemming) over the live chunks, cached on disk."""
-
-    def __init__(self, cat: Catalog, cache_dir: Path | None) -> None:
-        import bm25s
-        import Stemmer
-
-        self._bm25s = bm25s
-        self.stemmer = Stemmer.Stemmer("english")
-        self.n = len(cat.c_id)
-        self.retriever = None
-        if self.n == 0:
-            return
-        path = cache_dir / cat.fingerprint() if cache_dir else None
-        if path is not None and (path / "params.index.json").exists():
-            try:
-                self.retriever = bm25s.BM25.load(str(path))
-                return
-            except (OSError, ValueError, KeyError):
-                pass  # rebuilt below
-        tokens = bm25s.tokenize([bm25_text(cat, i) for i in range(self.n)], stopwords="en",
-                                stemmer=self.stemmer, show_progress=False)
-        self.retriever = bm25s.BM25()
-        self.retriever.index(tokens, show_progress=False)
-        if path is not None:
-            try:
-                cache_dir.mkdir(parents=True, exist_ok=True)  # mkdtemp fails without it, and then nothing is cached
-                tmp = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".bm25-"))
-                self.retriever.save(str(tmp))
-                os.replace(tmp, path)
-            except OSError:
-                pass  # a cache only; the index in memory is complete
-
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Chunk indexes and BM25 scores, best first; no hits for a query with no known terms."""
-        if self.retriever is None or k <= 0:
-            return []
-        tokens = self._bm25s.tokenize([query], stopwords="en", stemmer=self.stemmer, show_progress=False,
-                                      return_ids=False)
-        vocab = self.retriever.vocab_dict
-        terms = [t for t in tokens[0] if t in vocab] if tokens else []
-        if not terms:
-            return []
-        ids, scores = self.retriever.retrieve([terms], k=min(k, self.n), show_progress=False, n_threads=0)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
-
-
 def single_threaded_blas() -> None:
     """Keep numpy's BLAS on one thread (torch's own threads are untouched).
 
@@ -378,12 +326,17 @@ class Index:
         self.state = state
         self.catalog = catalog
         self.lexical = Lexical(catalog, self.data_dir / "bm25")
+        self.shared: Any = None  # the ServerIndex this index was loaded from, with a Chroma server
+        self.content = ""  # with a Chroma server: which versions this index holds (serverindex.content_hash)
+        self._checked = time.monotonic()
         self._store: VectorStore | None = None
         single_threaded_blas()
 
     @classmethod
     def open(cls, settings: Settings) -> Index:
-        """Open the index in the configured data folder, checking it is whole."""
+        """Open the index in the configured data folder (or on the Chroma server), checking it is whole."""
+        if settings.store_backend == "http":
+            return cls._open_shared(settings)
         data_dir = Path(settings.data_dir)
         if not data_dir.is_dir():
             raise StoreError(
@@ -393,17 +346,50 @@ class Index:
         state = read_state(data_dir)
         if not state["docs"]:
             raise StoreError(f"The index in {data_dir.resolve()} is empty. Add documents with 'assistant ingest PATH'.")
-        built = {e.get("embedder", DEFAULT_EMBEDDER) for e in state["docs"].values()}
-        if built != {embedder_name(settings)}:
-            raise StoreError(
-                f"The index in {data_dir.resolve()} was built with the embedder {' and '.join(sorted(built))} "
-                f"(backend|token limit), but the settings select {embedder_name(settings)}: questions would be "
-                "embedded differently from the documents. Set ASSISTANT_EMBED__BACKEND (and "
-                "ASSISTANT_EMBED__MAX_SEQ_LENGTH) back, or re-embed with 'assistant ingest --rebuild'.")
+        _check_embedder(settings, state, str(data_dir.resolve()))
         if settings.store_backend == "embedded" and not (data_dir / "chroma").is_dir():
             raise StoreError(f"The index in {data_dir.resolve()} is damaged: its vector store folder is missing. "
                              f"{REBUILD_HINT}")
         return cls(settings, state, load_catalog(data_dir, state))
+
+    @classmethod
+    def _open_shared(cls, settings: Settings) -> Index:
+        """Everything from the Chroma server; the data folder only caches it (snapshot and BM25), keyed by
+        the committed versions, so it may be empty or deleted at any time."""
+        from .serverindex import ServerIndex, content_hash
+
+        shared = ServerIndex(settings)
+        state = shared.read_state()
+        if not state["docs"]:
+            raise StoreError(f"The index on the Chroma server at {shared.where} is empty. Add documents with "
+                             "'assistant ingest PATH'.")
+        _check_embedder(settings, state, f"the Chroma server at {shared.where}")
+        data_dir = Path(settings.data_dir)
+        key = json.dumps([SNAPSHOT_FORMAT, shared.where, settings.store.collection,
+                          sorted((d, e["artefact"]) for d, e in state["docs"].items())])
+        stamp = hashlib.sha256(key.encode()).hexdigest()
+        snap = _read_snapshot(data_dir, stamp)
+        if snap is not None and [a.get("doc_id") for a in snap[0]] == sorted(state["docs"]):
+            cat = _assemble(snap[0], snap[1], snap[2])
+            cat._terms = snap[3]
+        else:
+            arts, s_vec, c_vec = shared.load(state)
+            cat = _assemble(arts, s_vec, c_vec)
+            _write_snapshot(data_dir, stamp, arts, s_vec, c_vec, cat.s_terms)
+        index = cls(settings, state, cat)
+        index.shared, index._store = shared, shared.store
+        index.content = content_hash(state)
+        return index
+
+    def changed(self) -> bool:
+        """With a Chroma server: whether a commit has changed the live documents since this index was loaded
+        (asked of the server at most every ``refresh_s``). Always False for the local index."""
+        if self.shared is None or time.monotonic() - self._checked < self.settings.store.refresh_s:
+            return False
+        content = self.shared.content()
+        self._checked = time.monotonic()
+        return content != self.content
+
 
     @property
     def embedder(self) -> Embedder:
@@ -430,3 +416,14 @@ class Index:
         hits = self.store.query(vector, k)
         idx = self.catalog.chunk_index
         return [(idx[cid], score) for cid, score in hits if cid in idx]
+
+
+def _check_embedder(settings: Settings, state: dict[str, Any], where: str) -> None:
+    built = {e.get("embedder", DEFAULT_EMBEDDER) for e in state["docs"].values()}
+    if built != {embedder_name(settings)}:
+        raise StoreError(
+            f"The index in {where} was built with the embedder {' and '.join(sorted(built))} "
+                f"(backend|token limit), but the settings select {embedder_name(settings)}: questions would be "
+                "embedded differently from the documents. Set ASSISTANT_EMBED__BACKEND (and "
+                "ASSISTANT_EMBED__MAX_SEQ_LENGTH) back, or re-embed with 'assistant ingest --rebuild'.")
+

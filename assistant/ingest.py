@@ -182,7 +182,9 @@ def rebuild(settings: Settings) -> None:
         from .store import open_store
 
         if settings.store_backend == "http":
-            open_store(settings).drop()
+            from .serverindex import ServerIndex
+
+            ServerIndex(settings).drop()
         else:
             try:
                 # Through Chroma, not by deleting its files: a client this process already holds on the
@@ -190,7 +192,7 @@ def rebuild(settings: Settings) -> None:
                 open_store(settings).drop()
             except StoreError:  # too damaged to open: start afresh
                 shutil.rmtree(data_dir / "chroma", ignore_errors=True)
-        for name in ("docs", "bm25"):
+        for name in ("docs", "bm25", "snapshot"):
             shutil.rmtree(data_dir / name, ignore_errors=True)
         (data_dir / "state.json").unlink(missing_ok=True)
 
@@ -200,6 +202,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
     """Bring the index in line with the given files and folders (default: the corpus folder)."""
     from .cards import CARD_VERSION
     from .label import get_labeller
+    from .serverindex import ServerIndex
     from .store import open_store
 
     settings = settings or __import__("assistant.settings", fromlist=["get_settings"]).get_settings()
@@ -220,8 +223,10 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
     extra = f"{settings.embed.backend}|{settings.embed.max_seq_length}|{labels_by}|cards{CARD_VERSION}|" \
             f"{settings.ingest.chunk_max_chars}|{settings.ingest.chunk_overlap_sentences}"
 
-    with _locked(data_dir):
-        state = read_state(data_dir)
+    # With a Chroma server, the whole index lives there (serverindex.py); else in the data folder.
+    shared = ServerIndex(settings) if settings.store_backend == "http" else None
+    with (shared.lock() if shared else _locked(data_dir)):
+        state = shared.read_state() if shared else read_state(data_dir)
         live = state["docs"]
         seen: dict[str, Path] = {}
         todo: list[tuple[Path, None, str, str]] = []  # bytes are read again per batch, not kept
@@ -238,7 +243,7 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
             seen[doc_id] = path
             version = _version(data, manifest.get(doc_id, {}), extra)
             entry = live.get(doc_id)
-            if entry and entry["version"] == version and (data_dir / f"{entry['artefact']}.json").exists():
+            if entry and entry["version"] == version and (shared or (data_dir / f"{entry['artefact']}.json").exists()):
                 report.unchanged.append(doc_id)
                 continue
             todo.append((path, None, doc_id, version))
@@ -255,44 +260,61 @@ def ingest(paths: Sequence[Path] | None = None, settings: Settings | None = None
                 "or set ASSISTANT_EMBED__BACKEND back.")
 
         dirty = data_dir / ".dirty"
-        needs_store = bool(todo or removed or dirty.exists())
+        was_dirty = bool(state.get("dirty")) if shared else dirty.exists()
+        writes = bool(todo or removed or was_dirty)
+        needs_store = writes or bool(shared and state.get("retired"))
         # Opened before the model loads, so an unreachable server fails in a moment; the
         # store loads the embedder itself only if it ever needs one.
-        store = open_store(settings) if needs_store else None
-        if needs_store:
+        store = (shared.store if shared else open_store(settings)) if needs_store else None
+
+        def commit() -> None:
+            shared.commit(state) if shared else write_state(data_dir, state)
+
+        if writes and shared:
+            state["dirty"] = True  # the next run cleans up after this one if it dies
+            commit()
+        elif writes:
             dirty.touch()
         bar = _progress(len(todo), progress if progress is not None else sys.stderr.isatty())
         batch = settings.ingest.batch_documents
         for b in range(0, len(todo), batch):
-            _ingest_batch(todo[b : b + batch], manifest, settings, labeller, store, state, report, bar, on_document)
-            write_state(data_dir, state)
+            _ingest_batch(todo[b : b + batch], manifest, settings, labeller, store, state, report, bar, on_document,
+                          shared)
+            commit()
         if bar is not None:
             bar.close()
         for doc_id in removed:
             entry = live.pop(doc_id)
             assert store is not None
-            store.delete(entry["chunk_ids"])
-            write_state(data_dir, state)
+            shared.retire(state, entry) if shared else store.delete(entry["chunk_ids"])
+            commit()
             report.removed.append(doc_id)
-        if store is not None:
+        if shared and needs_store:
+            if was_dirty:
+                shared.reconcile(state)
+            if shared.purge(state) or writes:
+                state["dirty"] = False
+                commit()
+        elif store is not None:
             _reconcile(store, state)
             dirty.unlink(missing_ok=True)
         live_ids = [cid for d in sorted(live) for cid in live[d]["chunk_ids"]]
         fingerprint = Catalog(c_id=live_ids).fingerprint()
         report.chunks = len(live_ids)
-        if store is not None or not (data_dir / "bm25" / fingerprint).is_dir():
+        if not shared and (store is not None or not (data_dir / "bm25" / fingerprint).is_dir()):
             # Something changed: build the BM25 cache now, so the first query does not. (Nothing
             # changed and the cache is there: no need to read every artefact back.)
             cat = load_catalog(data_dir, state)
             Lexical(cat, data_dir / "bm25")
-        _collect_garbage(data_dir, state, fingerprint)
+        if not shared:  # with a server the data folder holds only caches, which name what they are for
+            _collect_garbage(data_dir, state, fingerprint)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, dict[str, Any]], settings: Settings,
                   labeller: Any, store: Any, state: dict[str, Any], report: IngestReport, bar: Any,
-                  on_document: Callable[[str], None] | None) -> None:
+                  on_document: Callable[[str], None] | None, shared: Any = None) -> None:
     from .embed import get_embedder
 
     docs: list[tuple[Document, str]] = []
@@ -323,14 +345,19 @@ def _ingest_batch(batch: list[tuple[Path, None, str, str]], manifest: dict[str, 
         labs = labeller.label([s.clean for s in doc.sentences], vec if reuse else None, doc.meta)
         pos += n
         cpos += m
-        written.append((doc, version, _write_artefacts(doc, version, vec, cvec, labs, data_dir), cvec))
+        record = _record(doc, version, labs)
+        artefact = shared.write_document(record, vec) if shared else _write_artefacts(record, vec, cvec, data_dir)
+        written.append((doc, version, artefact, cvec))
     # One store write per batch: Chroma's cost per call dwarfs its cost per chunk.
     _upsert_chunks(store, written)
     stale: list[str] = []
     for doc, version, artefact, _ in written:
         old = state["docs"].get(doc.doc_id)
         new_ids = [c.id for c in doc.chunks]
-        stale.extend(sorted(set(old["chunk_ids"] if old else []) - set(new_ids)))
+        if old and shared:
+            shared.retire(state, old)  # replicas may still answer from it: purged later
+        elif old:
+            stale.extend(sorted(set(old["chunk_ids"]) - set(new_ids)))
         state["docs"][doc.doc_id] = {"version": version, "path": doc.path, "artefact": artefact, "chunk_ids": new_ids,
                                      "embedder": embedder_name(settings)}
         (report.updated if old else report.added).append(doc.doc_id)
@@ -351,12 +378,10 @@ def chunk_text(doc: Document, c: Chunk) -> str:
     return " ".join(s.clean for s in doc.sentences[c.sentences[0] : c.sentences[1]])
 
 
-def _write_artefacts(doc: Document, version: str, vec: np.ndarray, cvec: np.ndarray, labels: list[Any],
-                     data_dir: Path) -> str:
-    """Write a document's immutable artefacts (record, sentence and chunk vectors); returns their name."""
+def _record(doc: Document, version: str, labels: list[Any]) -> dict[str, Any]:
+    """What the index keeps of a document version: text, metadata, labelled sentences, chunks, card."""
     from .cards import build_card
 
-    artefact = f"docs/{doc.doc_id}-{version}"
     record = {
         "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "version": version, "encoding": doc.encoding,
         "meta": doc.meta, "text": doc.text,
@@ -364,6 +389,12 @@ def _write_artefacts(doc: Document, version: str, vec: np.ndarray, cvec: np.ndar
         "chunks": [[c.id, c.start, c.end, c.sentences[0], c.sentences[1]] for c in doc.chunks],
     }
     record["card"] = build_card(doc, [lab.label for lab in labels])
+    return record
+
+
+def _write_artefacts(record: dict[str, Any], vec: np.ndarray, cvec: np.ndarray, data_dir: Path) -> str:
+    """Write a document's immutable artefacts (record, sentence and chunk vectors); returns their name."""
+    artefact = f"docs/{record['doc_id']}-{record['version']}"
     for suffix, array in ((".chunks.npy", cvec), (".npy", vec)):
         buf = __import__("io").BytesIO()
         np.save(buf, array.astype(np.float32))

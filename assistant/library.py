@@ -118,7 +118,12 @@ def remove_document(doc_id: str, settings: Settings) -> IngestReport:
     from .index import read_state
     from .ingest import ingest
 
-    entry = read_state(Path(settings.data_dir))["docs"].get(doc_id)
+    if settings.store_backend == "http":
+        from .serverindex import ServerIndex
+
+        entry = ServerIndex(settings).read_state()["docs"].get(doc_id)
+    else:
+        entry = read_state(Path(settings.data_dir))["docs"].get(doc_id)
     if entry is None:
         raise InputError(f"There is no document '{doc_id}' in the library; pick one from the list.")
     corpus = Path(settings.corpus_dir).resolve()

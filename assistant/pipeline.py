@@ -36,13 +36,25 @@ class Assistant:
     def ask(self, question: str) -> Answer:
         """Answer one question (or abstain), with citations resolving every [n]."""
         q, qvec, parts = self.prepare(question)
-        passages = self.retriever.run(q, qvec)
-        return self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+        index, retriever = self.index, self.retriever  # one index for the whole answer, even if a refresh lands
+        passages = retriever.run(q, qvec)
+        return self._corroborated(self.generator.generate(q, qvec, passages, index.catalog, parts), index)
+
+    def refresh(self) -> None:
+        """With a Chroma server: move to another replica's newer commit, if one has landed (checked at most
+        every ``refresh_s``; a request that starts later than that after a commit is answered from it)."""
+        if self.index.changed():
+            from .retrieve import Retriever
+
+            index = Index.open(self.settings)
+            with self._lock:
+                self.index, self.retriever = index, Retriever(index, self.settings.retrieve, self.retriever.mode)
 
     def prepare(self, question: str) -> tuple[str, np.ndarray, list[tuple[str, np.ndarray]]]:
         """The cleaned question, its vector and its parts' (remembered for the last few questions, so the
         LangChain retriever and answer stage embed a question once between them)."""
         q = clean_question(question, self.settings.answer.max_question_chars)
+        self.refresh()
         with self._lock:
             hit = self._prepared.get(q)
         if hit is None:
@@ -55,14 +67,15 @@ class Assistant:
 
     def answer_passages(self, question: str, passages: list) -> Answer:
         """The answer stage alone, over passages already retrieved (the LangChain chain's second step)."""
+        index = self.index
         q, qvec, parts = self.prepare(question)
-        return self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+        return self._corroborated(self.generator.generate(q, qvec, passages, index.catalog, parts), index)
 
-    def _corroborated(self, answer: Answer) -> Answer:
+    def _corroborated(self, answer: Answer, index: Index) -> Answer:
         """The answer with who else states its lead claim (corroborate.py)."""
         from .corroborate import corroborate
 
-        return replace(answer, corroboration=corroborate(answer, self.index.catalog, self.index.embedder.embed_one))
+        return replace(answer, corroboration=corroborate(answer, index.catalog, index.embedder.embed_one))
 
     def _embed(self, q: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
         """The question's vector, and each of its parts with theirs when it asks several things (one batch)."""
@@ -83,14 +96,16 @@ class Assistant:
         return self._stream(q)
 
     def _stream(self, q: str) -> Iterator[str | Answer]:
+        self.refresh()
+        index, retriever = self.index, self.retriever
         qvec, parts = self._embed(q)
-        passages = self.retriever.run(q, qvec)
+        passages = retriever.run(q, qvec)
         stream = getattr(self.generator, "stream", None)
         if stream is None:
-            yield self._corroborated(self.generator.generate(q, qvec, passages, self.index.catalog, parts))
+            yield self._corroborated(self.generator.generate(q, qvec, passages, index.catalog, parts), index)
             return
-        for item in stream(q, qvec, passages, self.index.catalog, parts=parts):
-            yield self._corroborated(item) if isinstance(item, Answer) else item
+        for item in stream(q, qvec, passages, index.catalog, parts=parts):
+            yield self._corroborated(item, index) if isinstance(item, Answer) else item
 
     def as_retriever(self, k: int | None = None):  # noqa: ANN201
         """The retrieval stage as a LangChain ``BaseRetriever`` (see chain.py)."""

@@ -47,7 +47,14 @@ class EmbedSettings(_Stage):
 class StoreSettings(_Stage):
     """The Chroma collection."""
 
-    collection: str = Field("spine_qa", description="Chroma collection name.")
+    collection: str = Field("spine_qa", description="Chroma collection name (with a Chroma server, also the prefix "
+                            "of its '_sentences' and '_docs' collections).")
+    refresh_s: float = Field(2.0, ge=0.0, description="With a Chroma server: a request that starts this long after "
+                             "another replica's ingest committed is answered from that commit or a newer one.")
+    retire_after_s: float = Field(300.0, ge=0.0, description="With a Chroma server: how long a replaced or removed "
+                                  "document's old version stays for replicas still answering from it.")
+    lock_stale_s: float = Field(120.0, gt=0.0, description="With a Chroma server: an ingest lock not renewed for "
+                                "this long (its holder died on another machine) may be taken over.")
 
 
 class RetrieveSettings(_Stage):

@@ -64,10 +64,11 @@ def _env(data: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _ingest_until(folder: Path, data: Path, trigger: Callable[[], bool], timeout_s: float = 300) -> int | None:
+def _ingest_until(folder: Path, data: Path, trigger: Callable[[], bool], timeout_s: float = 300,
+                  **env: str) -> int | None:
     """Run ``assistant ingest`` and SIGKILL it once ``trigger()`` is true; its exit status (or -9)."""
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", "--json", str(folder)], cwd=ROOT,
-                            env=_env(data, ASSISTANT_INGEST__BATCH_DOCUMENTS="3"),
+                            env=_env(data, ASSISTANT_INGEST__BATCH_DOCUMENTS="3", **env),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout_s
     try:

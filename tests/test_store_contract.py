@@ -44,6 +44,8 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path):
     store = StoreSettings(collection=f"contract_{uuid.uuid4().hex[:12]}")
     if request.param == "server":
         host, port = request.getfixturevalue("chroma_server")
+        # Replaced versions are purged at once here; replicas keep them a while (tests/test_replicas.py).
+        store = StoreSettings(collection=store.collection, retire_after_s=0)
         return load_settings(data_dir=tmp_path / "data", chroma_host=host, chroma_port=port, store=store)
     return load_settings(data_dir=tmp_path / "data", store=store)
 
@@ -176,7 +178,12 @@ def test_ingest_is_idempotent_and_answers_through_the_real_pipeline(backend_sett
         (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
 
     def live_ids() -> set[str]:
-        state = read_state(Path(backend_settings.data_dir))
+        if backend_settings.store_backend == "http":  # the server holds the whole index (serverindex.py)
+            from assistant.serverindex import ServerIndex
+
+            state = ServerIndex(backend_settings).read_state()
+        else:
+            state = read_state(Path(backend_settings.data_dir))
         return {cid for e in state["docs"].values() for cid in e["chunk_ids"]}
 
     first = ingest([corpus], backend_settings, progress=False)
