@@ -219,8 +219,13 @@ def _evidence(claim: Claim, ranked: list[list[tuple[float, int]]], figures: set[
     return None
 
 
+# "The document states: “…”": the lead-in a model puts before a quoted sentence says nothing of its own.
+_LEAD_IN = re.compile(r"^(?:the|this)\s+(?:document|article|study|blog|passage|conclusion|text)\s+"
+                      r"(?:states|says|concludes|reads|notes)(?:\s+that|\s+with)?\s+")
+
+
 def _word_seq(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+    return _LEAD_IN.sub("", " ".join(re.findall(r"[^\W_]+", text.lower())))
 
 
 def _copied(claim: Claim, passages: list[PromptPassage], catalog: Catalog) -> dict[int, float]:

@@ -112,3 +112,13 @@ def test_an_uncited_word_for_word_copy_is_kept_and_an_uncited_paraphrase_is_not(
     r = reply("smollm2", "Who led the randomized trial")
     v = verify(r["question"], r["raw"], shown(catalog, r["passages"]), catalog, 1.0, support_scorer())
     assert v.answer is None and v.removed[0]["reason"] == "It cites no passage."
+
+
+@pytest.mark.slow
+def test_a_quoted_copy_after_a_lead_in_is_kept(seed_assistant) -> None:
+    catalog = seed_assistant.index.catalog
+    r = reply("smollm2", "My pain doctor wants to do my SI joint fusion")
+    quoted = 'The document states: "A transformational study has just been published in The Spine Journal'
+    assert quoted in r["raw"]
+    v = verify(r["question"], r["raw"], shown(catalog, r["passages"]), catalog, 1.0, support_scorer())
+    assert not any(x["sentence"].startswith(quoted) for x in v.removed)
