@@ -205,9 +205,10 @@ def reason_kind(reason: str) -> str:
 
 def llm_figures(records: list[dict]) -> dict[str, Any]:
     """What verification did with the model's sentences, and how long the model took."""
-    called = [r for r in records]
-    written = sum(r["claims"] for r in called)
-    removed = [x for r in called for x in r["removed"]]
+    called = list(records)
+    verified = [r for r in called if not r["abstained"]]  # a NOT IN DOCUMENTS reply is not verified
+    written = sum(r["claims"] for r in verified)
+    removed = [x for r in verified for x in r["removed"]]
     passed = written - len(removed)
     fallback = [r for r in called if r["generator"] == "llm-fallback"]
     shown = sum(r["claims"] - len(r["removed"]) for r in called if r["generator"] == "llm" and not r["abstained"])
