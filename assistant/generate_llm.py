@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .index import Catalog
+    from .llm_server import ServerSpec
     from .records import Passage
     from .settings import AnswerSettings, LLMSettings, Settings
 
@@ -135,13 +136,27 @@ class LLMGenerator(Generator):
     name = "llm"
 
     def __init__(self, settings: AnswerSettings, llm: LLMSettings) -> None:
-        if not llm.base_url or not llm.model:
+        self.local: ServerSpec | None = None
+        if llm.gguf and not llm.base_url:
+            # A model file and no server: start llama.cpp's server for it on first use (llm_server.py).
+            from .llm_server import ServerSpec, resolve_gguf, server_available
+
+            path = resolve_gguf(llm.gguf)
+            if not server_available():
+                from .llm_server import INSTALL_HINT
+
+                raise InputError(f"ASSISTANT_LLM_GGUF needs llama.cpp's model server, which is not installed: "
+                                 f"{INSTALL_HINT}.")
+            self.local = ServerSpec(path, llm.threads, llm.context)
+            llm = llm.model_copy(update={"model": llm.model or self.local.alias})
+        elif not llm.base_url or not llm.model:
             missing = [v for v, ok in (("ASSISTANT_LLM_BASE_URL", llm.base_url), ("ASSISTANT_LLM_MODEL", llm.model))
                        if not ok]
             raise InputError(f"The 'llm' answer generator needs a model server: set {' and '.join(missing)} "
-                             "(e.g. http://127.0.0.1:11434/v1 and llama3.1), or unset ASSISTANT_GENERATOR "
-                             "to use extractive answers.")
-        if urlsplit(llm.base_url).scheme not in ("http", "https"):
+                             "(e.g. http://127.0.0.1:11434/v1 and llama3.1), or ASSISTANT_LLM_GGUF to a .gguf "
+                             "file (or smollm2, after 'make llm'), or unset ASSISTANT_GENERATOR to use extractive "
+                             "answers.")
+        elif urlsplit(llm.base_url).scheme not in ("http", "https"):
             raise InputError(f"ASSISTANT_LLM_BASE_URL must start with http:// or https://, got '{_redact(llm.base_url)}'.")
         self.settings = settings
         self.llm = llm
@@ -158,6 +173,11 @@ class LLMGenerator(Generator):
         """The LangChain chat model, built on first use."""
         if self._chat is None:
             from langchain_openai import ChatOpenAI
+
+            if self.local is not None:
+                from .llm_server import shared_server
+
+                self.llm = self.llm.model_copy(update={"base_url": shared_server(self.local).base_url})
 
             self._chat = ChatOpenAI(
                 base_url=self.llm.base_url, model=self.llm.model,
@@ -186,10 +206,11 @@ class LLMGenerator(Generator):
         numbered = prompt_passages(passages, catalog)
         messages = build_messages(question, numbered, catalog)
         raw = ""
+        chat = self.chat  # starts the local model server first, when there is one
         with self._errors():
             if deltas:
                 shown = ""
-                chunks = self.chat.stream(messages)
+                chunks = chat.stream(messages)
                 try:
                     for chunk in chunks:
                         raw += chunk.text
@@ -200,7 +221,7 @@ class LLMGenerator(Generator):
                 finally:
                     chunks.close()
             else:
-                raw = self.chat.invoke(messages).text
+                raw = chat.invoke(messages).text
         yield self.finish(question, raw, numbered, catalog, base)
 
     def finish(self, question: str, raw: str, numbered: list[PromptPassage], catalog: Catalog,

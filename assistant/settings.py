@@ -3,7 +3,7 @@
 Nested stages use a double underscore, e.g. ``ASSISTANT_RETRIEVE__TOP_K=8``. A few
 common ones also have flat names documented in the README (``ASSISTANT_DATA_DIR``,
 ``ASSISTANT_CHROMA_HOST``, ``ASSISTANT_CHROMA_PORT``, ``ASSISTANT_GENERATOR`` and the
-``ASSISTANT_LLM_*`` trio). No other module reads ``os.environ``.
+``ASSISTANT_LLM_*`` names). No other module reads ``os.environ``.
 
 Settings come from keyword arguments and the environment only: no ``.env`` file, secrets
 folder or command-line source is read, so the LLM API key can only come from the environment
@@ -98,7 +98,11 @@ class LLMSettings(_Stage):
     """The optional OpenAI-compatible model endpoint."""
 
     base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
-    model: str = Field("", description="Model name on that endpoint.")
+    model: str = Field("", description="Model name on that endpoint (with gguf: the file's stem by default).")
+    gguf: str = Field("", description="A GGUF model file, or 'smollm2' for the one 'make llm' installs: with no "
+                      "base_url, the assistant starts llama.cpp's server for it on loopback.")
+    threads: int = Field(0, ge=0, description="CPU threads of the local model server (0: llama.cpp's default).")
+    context: int = Field(4096, ge=512, description="Context length, in tokens, of the local model server.")
     api_key: SecretStr = Field(SecretStr(""), description="API key; read only from the environment.")
     timeout_s: float = Field(60.0, gt=0, description="Request timeout in seconds.")
 
@@ -150,18 +154,18 @@ class Settings(BaseSettings):
         return init_settings, FlatLLMEnv(settings_cls), env_settings
 
 
-FLAT_LLM_FIELDS = ("base_url", "model", "api_key")
+FLAT_LLM_FIELDS = ("base_url", "model", "api_key", "gguf")
 
 
 class FlatLLMEnv(PydanticBaseSettingsSource):
-    """The documented flat names ``ASSISTANT_LLM_BASE_URL``, ``_MODEL`` and ``_API_KEY``, as ``{"llm": {...}}``.
+    """The documented flat names ``ASSISTANT_LLM_BASE_URL``, ``_MODEL``, ``_API_KEY`` and ``_GGUF``, as ``{"llm": {...}}``.
 
     They take precedence over the nested ``ASSISTANT_LLM__*`` spelling of the same field; other
     nested LLM variables (``ASSISTANT_LLM__TIMEOUT_S``) merge with them.
     """
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        """Unused: ``__call__`` reads the three names directly."""
+        """Unused: ``__call__`` reads the flat names directly."""
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:

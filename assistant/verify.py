@@ -32,6 +32,8 @@ _AFTER_MARKER = re.compile(r"(?<=\][.!?])\s+")
 _ABBREV_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|Dr|Mr|Mrs|Ms|Prof|St|No|Fig|approx)\.|\b[A-Z]\.)$")
 _BULLET = re.compile(r"^\s*(?:[-*•‣]|\d{1,2}[.)])\s+")
 _SPACE_PUNCT = re.compile(r"\s+([.,;:!?])")
+# The prompt's own tags, which small models copy into their answers ('<document id=9 title="…">').
+_ECHOED_TAG = re.compile(r"</?\s*(?:documents?|question)\b[^>\n]*>", re.IGNORECASE)
 
 
 def strip_thinking(text: str) -> str:
@@ -80,7 +82,13 @@ def split_claims(answer: str) -> list[Claim]:
 
     pieces: list[str] = []
     for line in strip_thinking(answer).splitlines():
-        line = _BULLET.sub("", line).strip()
+        line = _BULLET.sub("", _ECHOED_TAG.sub(" ", line)).strip()
+        # "[2] Most revisions were …": a marker opening a line that goes on is that line's citation
+        # (small models write their answers this way), not a late marker of the line before.
+        opening = _LEAD_MARKERS.match(line)
+        prefix = ""
+        if opening and _MARKER.search(opening.group(0)) and re.search(r"[^\W\d_]", line[opening.end():]):
+            prefix, line = opening.group(0).strip(), line[opening.end():].strip()
         if not line:
             continue
         first = len(pieces)
@@ -97,6 +105,8 @@ def split_claims(answer: str) -> list[Claim]:
                 pieces[-1] = f"{pieces[-1]} {raw}"  # "Chin KR et al. A prospective trial …" is one sentence
             elif raw:
                 pieces.append(raw)
+        if prefix:
+            pieces[first:] = [f"{prefix} {p}" for p in pieces[first:]]
     claims = []
     for raw in pieces:
         markers = tuple(dict.fromkeys(n for m in _MARKER.finditer(raw) for n in _marker_numbers(m.group(1))))
@@ -159,7 +169,10 @@ class Verdict:
 def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, scorer: Scorer) -> Verdict:
     """Keep a claim only if its markers resolve and the cited sentences support it; else say why not."""
     if not claim.markers:
-        return Verdict(claim, {}, "It cites no passage.")
+        # Only a word-for-word copy is looked for in every passage: on real models' answers (docs/llm.md)
+        # the support scorer kept paraphrases that add a fact the passage does not state.
+        copy = _copied(claim, passages, catalog)
+        return Verdict(claim, copy) if copy else Verdict(claim, {}, "It cites no passage.")
     bad = [n for n in claim.markers if not 1 <= n <= len(passages)]
     if bad:
         return Verdict(claim, {}, f"It cites [{bad[0]}], but the model was given only {len(passages)} passages.")
@@ -172,6 +185,23 @@ def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, s
     ranked = [sorted(zip(_scores(scorer, claim.text, [catalog.s_clean[i] for i in p.sentences]), p.sentences),
                      reverse=True) for p in usable]
     figures = _digits(claim.text)
+    found = _evidence(claim, ranked, figures, catalog, scorer) or _copied(claim, passages, catalog)
+    if found:
+        return Verdict(claim, found)
+    where = "".join(f"[{p.n}]" for p in usable)
+    plural = len(usable) > 1
+    cited_text = " ".join(catalog.s_clean[i] for p in usable for i in p.sentences)
+    missing = sorted(figures - _numbers(cited_text))
+    if missing:
+        return Verdict(claim, {}, f"It states {', '.join(missing)}, which the cited passage{'s' if plural else ''} "
+                                  f"{where} do{'' if plural else 'es'} not.")
+    return Verdict(claim, {}, f"The cited passage{'s' if plural else ''} {where} do{'' if plural else 'es'} "
+                              "not support it.")
+
+
+def _evidence(claim: Claim, ranked: list[list[tuple[float, int]]], figures: set[str], catalog: Catalog,
+              scorer: Scorer) -> dict[int, float] | None:
+    """The fewest of the best one to three sentences of each ranked list that support the claim, or None."""
 
     def holds(evidence: dict[int, float]) -> bool:
         # Every figure the sentence states must be in its evidence, whatever the scorer thinks of the words.
@@ -185,16 +215,34 @@ def check_claim(claim: Claim, passages: list[PromptPassage], catalog: Catalog, s
                 rest = {j: s for j, s in chosen.items() if j != i}
                 if rest and holds(rest):
                     chosen = rest
-            return Verdict(claim, chosen)
-    where = "".join(f"[{p.n}]" for p in usable)
-    plural = len(usable) > 1
-    cited_text = " ".join(catalog.s_clean[i] for p in usable for i in p.sentences)
-    missing = sorted(figures - _numbers(cited_text))
-    if missing:
-        return Verdict(claim, {}, f"It states {', '.join(missing)}, which the cited passage{'s' if plural else ''} "
-                                  f"{where} do{'' if plural else 'es'} not.")
-    return Verdict(claim, {}, f"The cited passage{'s' if plural else ''} {where} do{'' if plural else 'es'} "
-                              "not support it.")
+            return chosen
+    return None
+
+
+# "The document states: “…”": the lead-in a model puts before a quoted sentence says nothing of its own.
+_LEAD_IN = re.compile(r"^(?:the|this)\s+(?:document|article|study|blog|passage|conclusion|text)\s+"
+                      r"(?:states|says|concludes|reads|notes)(?:\s+that|\s+with)?\s+")
+
+
+def _word_seq(text: str) -> str:
+    return _LEAD_IN.sub("", " ".join(re.findall(r"[^\W_]+", text.lower())))
+
+
+def _copied(claim: Claim, passages: list[PromptPassage], catalog: Catalog) -> dict[int, float]:
+    """The shown sentence the claim copies word for word, whatever its marker says, else {}.
+
+    Small models number their lines "[1] … [2] …" rather than cite, or leave the marker out, of
+    sentences they copied; a copy states exactly what its sentence states.
+    """
+    words = _word_seq(claim.text)
+    if len(words.split()) < 4:
+        return {}
+    for p in passages:
+        if not p.withheld:
+            for i in p.sentences:
+                if _word_seq(catalog.s_clean[i]) == words:
+                    return {i: 1.0}
+    return {}
 
 
 def _scores(scorer: Scorer, sentence: str, candidates: list[str]) -> list[float]:
