@@ -72,9 +72,11 @@ class Service:
             return self._assistant
 
     def catalog(self) -> Catalog | None:
-        """The current catalog, or None when there is no index yet."""
+        """The current catalog (another replica's newer commit included), or None when there is no index yet."""
         try:
-            return self.assistant().index.catalog
+            a = self.assistant()
+            a.refresh()
+            return a.index.catalog
         except AssistantError:
             return None
 
@@ -114,7 +116,9 @@ class Service:
         from .trace import clean_claim, trace
 
         clean_claim(claim)  # refuse bad input before opening the index
-        return trace(claim, self.assistant().index, top_k)
+        a = self.assistant()
+        a.refresh()  # with a Chroma server, trace against another replica's newer commit too
+        return trace(claim, a.index, top_k)
 
 
 # ---- event handlers (plain functions of the service, so they can be tested without a browser) ----

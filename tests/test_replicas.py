@@ -191,3 +191,30 @@ def test_a_document_removed_and_added_back_is_not_purged(server, tmp_path: Path)
     assert state["docs"]["kyphoplasty"] == entry and state["retired"] == {}
     assert set(entry["chunk_ids"]) <= shared.store.ids()
     assert shared.records.get(ids=[entry["artefact"]])["ids"] == [entry["artefact"]]
+
+
+def test_the_chat_pages_trace_and_library_see_another_replicas_ingest_without_an_ask(server, tmp_path: Path) -> None:
+    from assistant.ingest import ingest
+    from assistant.ui import Service
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in DOCS.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    store = StoreSettings(collection="tracetab", refresh_s=1.0)
+    a_settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
+                               store=store, corpus_dir=corpus)
+    ingest([corpus], a_settings, progress=False)
+    page = Service(load_settings(data_dir=tmp_path / "b", chroma_host=server.host, chroma_port=server.port,
+                                 store=store))
+    claim = "A balloon is inflated inside the broken vertebra and the space is filled with bone cement."
+    assert all(m.doc_id != "kyphoplasty" for m in page.trace(claim).matches)
+    assert "kyphoplasty" not in page.catalog().doc_index
+
+    (corpus / "kyphoplasty.txt").write_text(NEW_DOC, encoding="utf-8")
+    ingest([corpus], a_settings, progress=False)
+    committed = time.monotonic()
+    time.sleep(max(0.0, committed + store.refresh_s + 0.05 - time.monotonic()))
+    best = page.trace(claim).matches[0]
+    assert best.doc_id == "kyphoplasty" and best.text == claim
+    assert "kyphoplasty" in page.catalog().doc_index
