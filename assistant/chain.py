@@ -64,8 +64,15 @@ def answer_chain(assistant: Any) -> Runnable:
     """``{question, documents: retriever} | answer``: a question in, the cited, labelled Answer out."""
 
     def answer(inputs: dict[str, Any]) -> Answer:
-        return assistant.answer_passages(inputs["question"], passages_from(inputs["documents"],
-                                                                            assistant.index.catalog))
+        # Chunk ids name a document version, so a passage whose id the live index still holds is the same
+        # text there. When another replica's commit has replaced one between the two steps, the question is
+        # answered afresh from the live index rather than from a mix of two.
+        index = assistant.index
+        held = index.catalog.chunk_index
+        if all(doc.metadata.get("chunk_id") in held for doc in inputs["documents"]):
+            return assistant.answer_passages(inputs["question"], passages_from(inputs["documents"], index.catalog),
+                                             index=index)
+        return assistant.ask(inputs["question"])
 
     return (RunnableParallel(question=RunnablePassthrough(), documents=SpineQARetriever(assistant=assistant))
             | RunnableLambda(answer, name="spine_qa_answer")).with_config(run_name="spine_qa")

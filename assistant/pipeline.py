@@ -65,10 +65,11 @@ class Assistant:
                     self._prepared.pop(next(iter(self._prepared)))
         return q, hit[0], hit[1]
 
-    def answer_passages(self, question: str, passages: list) -> Answer:
-        """The answer stage alone, over passages already retrieved (the LangChain chain's second step)."""
-        index = self.index
+    def answer_passages(self, question: str, passages: list, index: Index | None = None) -> Answer:
+        """The answer stage alone, over passages already retrieved from ``index`` (default: the live one;
+        the LangChain chain's second step)."""
         q, qvec, parts = self.prepare(question)
+        index = index or self.index
         return self._corroborated(self.generator.generate(q, qvec, passages, index.catalog, parts), index)
 
     def _corroborated(self, answer: Answer, index: Index) -> Answer:

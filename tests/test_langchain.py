@@ -76,6 +76,18 @@ def test_the_chain_is_retriever_then_answer_not_one_wrapped_call(seed_assistant)
     assert steps[1].name == "spine_qa_answer"
 
 
+def test_passages_another_commit_replaced_between_the_steps_are_answered_afresh_not_mixed(seed_assistant) -> None:
+    """A chunk id names its document's version: one the live index no longer holds (another replica's
+    commit replaced it after the retriever step) sends the answer step back to the live index."""
+    question = QUESTIONS[0]
+    answer_step = seed_assistant.as_chain().bound.steps[1]
+    documents = seed_assistant.as_retriever().invoke(question)
+    gone = documents[0].model_copy(update={"metadata": {**documents[0].metadata, "chunk_id": "gone:0ld:0000"}})
+    assert answer_step.invoke({"question": question, "documents": documents}) == seed_assistant.ask(question)
+    assert answer_step.invoke({"question": question, "documents": [gone, *documents[1:]]}) == (
+        seed_assistant.ask(question))
+
+
 def test_bad_input_to_the_retriever_is_the_same_clear_error_as_ask(seed_assistant) -> None:
     from assistant.errors import InputError
 
