@@ -63,20 +63,21 @@ class Service:
         self._write_lock = threading.Lock()  # one upload or removal at a time
 
     def assistant(self) -> Assistant:
-        """The assistant over the current index (opened on first use)."""
+        """The assistant over the current index (opened on first use), moved to another replica's newer
+        commit when one has landed, so every tab sees it, not only Ask."""
         with self._lock:
             if self._assistant is None:
                 from .pipeline import Assistant
 
                 self._assistant = Assistant(self.settings)
-            return self._assistant
+            a = self._assistant
+        a.refresh()
+        return a
 
     def catalog(self) -> Catalog | None:
-        """The current catalog (another replica's newer commit included), or None when there is no index yet."""
+        """The current catalog, or None when there is no index yet."""
         try:
-            a = self.assistant()
-            a.refresh()
-            return a.index.catalog
+            return self.assistant().index.catalog
         except AssistantError:
             return None
 
@@ -116,9 +117,7 @@ class Service:
         from .trace import clean_claim, trace
 
         clean_claim(claim)  # refuse bad input before opening the index
-        a = self.assistant()
-        a.refresh()  # with a Chroma server, trace against another replica's newer commit too
-        return trace(claim, a.index, top_k)
+        return trace(claim, self.assistant().index, top_k)
 
 
 # ---- event handlers (plain functions of the service, so they can be tested without a browser) ----

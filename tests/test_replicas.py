@@ -44,6 +44,21 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         yield s
 
 
+def _corpus(tmp_path: Path, docs: dict[str, str]) -> Path:
+    """A corpus folder holding ``docs`` (file stem -> text)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in docs.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    return corpus
+
+
+def _replica(server, data: Path, store: StoreSettings, corpus: Path | None = None):
+    """Settings of a replica with its own data folder, on the module's server."""
+    extra = {"corpus_dir": corpus} if corpus is not None else {}
+    return load_settings(data_dir=data, chroma_host=server.host, chroma_port=server.port, store=store, **extra)
+
+
 def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data: Path, server,
          collection: str, *argv: str) -> str:
     """Run one ``assistant`` command as a replica with its own data folder; its stdout."""
@@ -86,15 +101,10 @@ def test_an_ingest_on_one_replica_reaches_another_within_refresh_s(server, tmp_p
     from assistant.ingest import ingest
     from assistant.pipeline import Assistant
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    corpus = _corpus(tmp_path, DOCS)
     store = StoreSettings(collection="fresh", refresh_s=1.0)
-    a_settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
-                               store=store, corpus_dir=corpus)
-    b_settings = load_settings(data_dir=tmp_path / "b", chroma_host=server.host, chroma_port=server.port,
-                               store=store)
+    a_settings = _replica(server, tmp_path / "a", store, corpus)
+    b_settings = _replica(server, tmp_path / "b", store)
     ingest([corpus], a_settings, progress=False)
     b = Assistant(b_settings)
     before = b.ask(NEW_QUESTION).to_json()
@@ -120,8 +130,7 @@ def test_an_ingest_on_one_replica_reaches_another_within_refresh_s(server, tmp_p
     after = b.ask(NEW_QUESTION).to_json()
     assert any(c["doc_id"] == "kyphoplasty" for c in after["citations"])
     # ... exactly as a replica that starts afresh answers.
-    c = Assistant(load_settings(data_dir=tmp_path / "c", chroma_host=server.host, chroma_port=server.port,
-                                store=store))
+    c = Assistant(_replica(server, tmp_path / "c", store))
     assert after == c.ask(NEW_QUESTION).to_json()
     assert b.ask(QUESTIONS[1]).to_json() == c.ask(QUESTIONS[1]).to_json() != old_neurotomy
 
@@ -130,11 +139,8 @@ def test_replaced_versions_are_purged_once_retired_long_enough(server, tmp_path:
     from assistant.ingest import ingest
     from assistant.serverindex import ServerIndex
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "kyphoplasty.txt").write_text(NEW_DOC, encoding="utf-8")
-    settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
-                             store=StoreSettings(collection="purge", retire_after_s=0.5))
+    corpus = _corpus(tmp_path, {"kyphoplasty": NEW_DOC})
+    settings = _replica(server, tmp_path / "a", StoreSettings(collection="purge", retire_after_s=0.5))
     ingest([corpus], settings, progress=False)
     shared = ServerIndex(settings)
     first = shared.read_state()["docs"]["kyphoplasty"]
@@ -156,8 +162,7 @@ def test_only_one_replica_ingests_at_a_time(server, tmp_path: Path) -> None:
     from assistant.errors import StoreError
     from assistant.serverindex import ServerIndex
 
-    settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
-                             store=StoreSettings(collection="locked"))
+    settings = _replica(server, tmp_path / "a", StoreSettings(collection="locked"))
     first, second = ServerIndex(settings), ServerIndex(settings)
     with first.lock():
         with pytest.raises(StoreError, match="Another ingest .* is writing to the index on the Chroma server"):
@@ -171,12 +176,8 @@ def test_a_document_removed_and_added_back_is_not_purged(server, tmp_path: Path)
     from assistant.ingest import ingest
     from assistant.serverindex import ServerIndex
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "kyphoplasty.txt").write_text(NEW_DOC, encoding="utf-8")
-    (corpus / "rest.txt").write_text(DOCS["rest"], encoding="utf-8")
-    settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
-                             store=StoreSettings(collection="again"))
+    corpus = _corpus(tmp_path, {"kyphoplasty": NEW_DOC, "rest": DOCS["rest"]})
+    settings = _replica(server, tmp_path / "a", StoreSettings(collection="again"))
     ingest([corpus], settings, progress=False)
     shared = ServerIndex(settings)
     entry = shared.read_state()["docs"]["kyphoplasty"]
@@ -197,16 +198,11 @@ def test_the_chat_pages_trace_and_library_see_another_replicas_ingest_without_an
     from assistant.ingest import ingest
     from assistant.ui import Service
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    corpus = _corpus(tmp_path, DOCS)
     store = StoreSettings(collection="tracetab", refresh_s=1.0)
-    a_settings = load_settings(data_dir=tmp_path / "a", chroma_host=server.host, chroma_port=server.port,
-                               store=store, corpus_dir=corpus)
+    a_settings = _replica(server, tmp_path / "a", store, corpus)
     ingest([corpus], a_settings, progress=False)
-    page = Service(load_settings(data_dir=tmp_path / "b", chroma_host=server.host, chroma_port=server.port,
-                                 store=store))
+    page = Service(_replica(server, tmp_path / "b", store))
     claim = "A balloon is inflated inside the broken vertebra and the space is filled with bone cement."
     assert all(m.doc_id != "kyphoplasty" for m in page.trace(claim).matches)
     assert "kyphoplasty" not in page.catalog().doc_index

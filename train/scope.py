@@ -129,7 +129,7 @@ def folds(gs: list[Group]) -> list[tuple[str, list[Group]]]:
             continue
         out.append((g.name, [g]))
     out.append(("pubmedqa-train", [g for g in train_pool if g.name.startswith("pubmedqa-")]))
-    return [(name, test) for name, test in out]
+    return out
 
 
 def _counts(p: np.ndarray, y: np.ndarray, t: float) -> list[int]:
