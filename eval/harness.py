@@ -38,13 +38,14 @@ HELDOUT = ROOT / "eval" / "heldout"
 HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3",
                 "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5",
                 "heldout6": ROOT / "eval" / "heldout6", "heldout7": ROOT / "eval" / "heldout7",
-                "heldout8": ROOT / "eval" / "heldout8", "heldout9": ROOT / "eval" / "heldout9"}
+                "heldout8": ROOT / "eval" / "heldout8", "heldout9": ROOT / "eval" / "heldout9",
+                "heldout10": ROOT / "eval" / "heldout10", "heldout11": ROOT / "eval" / "heldout11"}
 # What each set can still tell: "trained" sets' misses have been read and the answer ranker trains on them;
 # "decided" sets are unread, but their aggregates were used to choose between changes; "unread" sets have
 # been scored only at the start of a piece of work and at its release.
 SET_STATUS = {"dev": "trained", "heldout": "trained", "heldout2": "trained", "heldout3": "trained",
               "heldout5": "trained", "heldout4": "decided", "heldout6": "decided", "heldout7": "decided",
-              "heldout8": "decided", "heldout9": "unread"}
+              "heldout8": "decided", "heldout9": "decided", "heldout10": "unread", "heldout11": "unread"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")
 RANK_DEPTH = 10
