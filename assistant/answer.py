@@ -38,19 +38,28 @@ class ExtractiveGenerator(Generator):
     def answer_each_part(self, chosen: list[Scored], parts: Sequence[tuple[str, np.ndarray]],
                          passages: Sequence[Passage], catalog: Catalog) -> list[Scored]:
         """The sentences chosen for the whole question, plus the best sentence for each of its parts
-        that they lack ("... and what journal was it in?"), the weakest chosen ones making room."""
+        that none of the sentences chosen for that part is among ("... and what journal was it in?"),
+        the weakest chosen ones making room, within the length budget."""
         have = {s.index for s in chosen}
         extra: list[Scored] = []
         for part, vec in parts:
             picked = self.select(part, vec, score_sentences(part, vec, passages, catalog), catalog)
-            best = picked[0] if picked else None
-            if best is not None and best.index not in have:
-                extra.append(best)
-                have.add(best.index)
+            # A part is answered already when a sentence chosen for it is in the answer.
+            if picked and not any(s.index in have for s in picked):
+                extra.append(picked[0])
+                have.add(picked[0].index)
         if not extra:
             return chosen
         cap = max(self.settings.max_sentences, 1 + len(extra))
-        return chosen[: max(1, cap - len(extra))] + extra
+        lead, rest = chosen[:1], chosen[1: max(1, cap - len(extra))]
+
+        def length(sentences: list[Scored]) -> int:
+            return sum(len(catalog.s_clean[s.index]) for s in sentences)
+
+        # The parts' answers must fit the length budget too: the weakest of the rest make room first.
+        while rest and length(lead + rest + extra) > self.settings.max_answer_chars:
+            rest.pop()
+        return lead + rest + extra
 
     def states_needed(self, q: Question, chosen: Sequence[Scored], catalog: Catalog) -> bool:
         """Whether a question about a price or a dose is answered by a core sentence that states one,

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate sentence (global index in the catalog) with its answer score."""
+    """A candidate sentence (global index in the catalog) with its answer score, and once ranked, how
+    likely it is to answer (``probability``; 0 before ranking)."""
 
     index: int
     score: float
     passage_rank: int
+    probability: float = 0.0
 
 
 # Page furniture that states nothing: bylines, calls to share or read on, form fields, copyright lines

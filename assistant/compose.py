@@ -56,9 +56,10 @@ def compose(question: str, chosen: list[Scored], catalog: Catalog, support: floa
     short = short_answer(kind, chosen[0].index, catalog, within) if kind and chosen else None
     if short is not None:
         parts.insert(0, f"{short.text.rstrip('.')}. [{short.n}]")
-    # Each quoted sentence weighs how well it answers the question, not how long it is: a long
-    # sentence chosen to round out the answer must not outweigh the short one that answers it.
-    weights = [max(s.score, 1e-3) for s in chosen]
+    # Each quoted sentence weighs how likely it is to answer the question (the ranker's probability,
+    # or its score when it was not ranked), not how long it is: a long sentence chosen to round out
+    # the answer must not outweigh the one that answers it.
+    weights = [max(s.probability if s.probability > 0 else s.score, 1e-3) for s in chosen]
     votes = [_vote(catalog, s.index) for s in chosen]
     ans = finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
     if advice:

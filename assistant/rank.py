@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -159,7 +159,7 @@ def rank(question: str, qvec: np.ndarray, scored: Sequence[Scored], catalog: Cat
     p = ranker.probabilities(sentence_features(question, qvec, pool, catalog)) if ranker else np.array(
         [s.score for s in pool])
     order = sorted(range(len(pool)), key=lambda j: (-p[j], pool[j].index))
-    return [(pool[j], float(p[j])) for j in order]
+    return [(replace(pool[j], probability=float(p[j])), float(p[j])) for j in order]
 
 
 def select(question: str, ranked: Sequence[tuple[Scored, float]], catalog: Catalog,
@@ -211,7 +211,7 @@ def select(question: str, ranked: Sequence[tuple[Scored, float]], catalog: Catal
                 _fragment(catalog.s_clean[s.index]) or _names_list(q, catalog, head)):
             # An item too short to stand alone ("Less blood loss"), or one of a list the question
             # names ("the two groups": "Groups:"), is quoted with its label and list.
-            s = Scored(head, s.score, s.passage_rank)
+            s = Scored(head, s.score, s.passage_rank, s.probability)
         take(s)
         points += 1
         if introduces_list(catalog, s.index):
@@ -220,7 +220,7 @@ def select(question: str, ranked: Sequence[tuple[Scored, float]], catalog: Catal
                 if used + len(catalog.s_clean[i]) > settings.max_answer_chars and len(chosen) > 1:
                     break
                 if all(c.index != i for c in chosen):
-                    take(Scored(i, _INHERITED * s.score, s.passage_rank))
+                    take(Scored(i, _INHERITED * s.score, s.passage_rank, _INHERITED * s.probability))
     return chosen
 
 

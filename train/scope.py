@@ -41,7 +41,7 @@ import harness  # noqa: E402
 from assistant import scope  # noqa: E402
 from assistant.support import Calibration, fit_calibration  # noqa: E402
 
-DEV_SETS = ("dev", "heldout", "heldout2", "heldout3", "heldout5")
+DEV_SETS = ("dev", "heldout", "heldout2", "heldout3", "heldout5", "train1", "train2", "train3")
 MAX_FALSE_REFUSAL = 0.01
 C = 0.03  # chosen by the cross-validation below: every weight has the sign its feature implies
 
@@ -72,8 +72,8 @@ def _set_questions(name: str) -> tuple[list[str], list[str]]:
         ans = harness.load_jsonl(harness.DATA / "questions_dev.jsonl")
         un = harness.load_jsonl(harness.DATA / "unanswerable_dev.jsonl")
     else:
-        ans = harness.load_jsonl(harness.HELDOUT_SETS[name] / "questions.jsonl")
-        un = harness.load_jsonl(harness.HELDOUT_SETS[name] / "unanswerable.jsonl")
+        ans = harness.load_jsonl(harness.set_folder(name) / "questions.jsonl")
+        un = harness.load_jsonl(harness.set_folder(name) / "unanswerable.jsonl")
     return [q["question"] for q in ans], [q["question"] for q in un if q.get("kind") == "off_topic"]
 
 
@@ -176,7 +176,8 @@ def cached_groups() -> list[Group]:
     for p in sorted((ROOT / "assistant").glob("*.py")) + sorted((ROOT / "eval" / "data").glob("*.jsonl")):
         h.update(p.read_bytes())
     for name in DEV_SETS[1:]:
-        h.update((harness.HELDOUT_SETS[name] / "questions.jsonl").read_bytes())
+        h.update((harness.set_folder(name) / "questions.jsonl").read_bytes())
+        h.update((harness.set_folder(name) / "unanswerable.jsonl").read_bytes())
     path = harness.CACHE / f"scope-groups-{h.hexdigest()[:16]}.json"
     if path.exists():
         return [Group(d["name"], np.asarray(d["x"]).reshape(-1, len(scope.FEATURES)), np.asarray(d["y"]),
