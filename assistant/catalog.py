@@ -35,6 +35,7 @@ class Catalog:
     _terms: list[list[str]] | None = None
     _additions: dict[int, tuple[list[str], list[str]]] | None = None  # from the snapshot: term_additions, sparse
     _vocab: Any = None
+    cells: Any = None  # nearest.Cells over s_vec, from the snapshot of a large index (else None)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # per-process derived values
 
     @property

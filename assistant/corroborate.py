@@ -103,10 +103,17 @@ SHORTLIST = 1000  # sentences scored exactly: the claim's nearest by cosine (and
 
 def shortlist(cvec: np.ndarray, catalog: Catalog, k: int = SHORTLIST) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` sentences nearest the claim by cosine, with the sentence after each (read with it when it
-    points back), in index order, and their cosines. Every sentence when the index holds no more than ``k``,
-    so on a small corpus this is the full pass."""
+    points back), in index order, and their cosines. Every sentence when the index holds no more than ``k``.
+    A large index with cells (``nearest.py``) reads only the cells nearest the claim; otherwise every
+    vector is compared."""
+    n = len(catalog.s_clean)
+    if catalog.cells is not None and n > k:
+        from .nearest import nearest
+
+        near = nearest(catalog.cells, catalog.s_vec, cvec, k)
+        ids = np.union1d(near, np.minimum(near + 1, n - 1))
+        return ids, (catalog.s_vec[ids] @ cvec).astype(np.float64)
     cos = catalog.s_vec @ cvec
-    n = len(cos)
     if n <= k:
         return np.arange(n), cos.astype(np.float64)
     near = np.argpartition(-cos, k - 1)[:k]

@@ -33,6 +33,7 @@ import numpy as np
 from .catalog import Catalog, assemble
 from .errors import StoreError
 from .lexical import Lexical
+from .nearest import CELLS_FROM
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -87,7 +88,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-SNAPSHOT_FORMAT = 4  # 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
+SNAPSHOT_FORMAT = 5  # 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -141,7 +142,23 @@ def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | 
         return None  # absent or unreadable: a cache only, so the artefacts are read instead
     cat = assemble(arts, vecs, cvecs)
     cat._terms, cat._additions = terms, additions
+    cat.cells = _read_cells(folder / f"{stamp}.cells.npz", len(terms))
     return cat
+
+
+def _read_cells(path: Path, n: int) -> Any:
+    """The snapshot's cells (``nearest.py``), or None: absent (a small index) or unreadable, every vector is
+    compared instead."""
+    if n < CELLS_FROM or not path.exists():
+        return None
+    from .nearest import Cells
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            cells = Cells.from_arrays(z)
+    except (OSError, ValueError, KeyError):
+        return None
+    return cells if len(cells.order) == n else None
 
 
 def _loads(data: bytes) -> Any:
@@ -167,6 +184,13 @@ def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
             buf = io.BytesIO()
             np.save(buf, array, allow_pickle=False)
             atomic_write(folder / f"{stamp}{suffix}", buf.getvalue())
+        if len(cat.s_clean) >= CELLS_FROM:
+            from .nearest import build
+
+            cat.cells = build(cat.s_vec)
+            buf = io.BytesIO()
+            np.savez(buf, **cat.cells.to_arrays())
+            atomic_write(folder / f"{stamp}.cells.npz", buf.getvalue())
         atomic_write(folder / f"{stamp}.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
         for p in folder.iterdir():
             if not p.name.startswith(stamp):
