@@ -2,7 +2,7 @@
 that qualify or contradict it.
 
 The lead sentence is scored with claim tracing's score (cosine of the sentence vectors, rarity-weighted
-shared content words, numbers that agree) against every sentence of an index of up to ``SHORTLIST``
+shared content words, numbers that agree) against every sentence of an index of up to ``WHOLE_UP_TO``
 sentences, and in a larger one against its ``SHORTLIST`` nearest by cosine and the sentences after them
 (``shortlist``): a sentence far from the claim by vector that shares most of its words is then missed. A sentence in another
 document *states* the claim when it scores at the tracing "supported" level and adds no limit, denial or
@@ -98,7 +98,8 @@ def _sentence_of(catalog: Catalog, c: Citation) -> int | None:
     return lo + int(hit[0]) if len(hit) else None
 
 
-SHORTLIST = 1000  # sentences scored exactly: the claim's nearest by cosine (and the sentences after them)
+WHOLE_UP_TO = 1000  # an index of at most this many sentences is scored whole, as claim tracing does
+SHORTLIST = 300  # in a larger one, the sentences scored exactly: the claim's nearest by cosine (and those after)
 
 
 def shortlist(cvec: np.ndarray, catalog: Catalog, k: int = SHORTLIST) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +127,8 @@ def _publisher(doc: dict[str, Any]) -> tuple[str, str]:
     return str(meta.get("publisher") or "").strip(), str(meta.get("publisher_kind") or "unknown")
 
 
-def corroborate(answer: Answer, catalog: Catalog, embed_one=None, k: int = SHORTLIST) -> Corroboration | None:
+def corroborate(answer: Answer, catalog: Catalog, embed_one=None, k: int = SHORTLIST,
+                whole_up_to: int = WHOLE_UP_TO) -> Corroboration | None:
     """The corroboration of an answer's lead claim (its first citation), or None for an abstention; the
     claim is scored against its ``k`` nearest sentences (``shortlist``)."""
     if answer.abstained or not answer.citations:
@@ -139,7 +141,7 @@ def corroborate(answer: Answer, catalog: Catalog, embed_one=None, k: int = SHORT
         claim, cvec, own_doc = lead.text, embed_one(lead.text), catalog.doc_index.get(lead.doc_id, -1)
     else:
         return None
-    if len(catalog.s_clean) <= k:  # a small index is scored whole, as trace does
+    if len(catalog.s_clean) <= max(k, whole_up_to):  # a small index is scored whole, as trace does
         ids, score = np.arange(len(catalog.s_clean)), score_claim(claim, cvec, catalog)[0]
     else:
         ids, cos = shortlist(cvec, catalog, k)
