@@ -100,8 +100,17 @@ def in_references(catalog: Catalog, i: int) -> bool:
     flags = refs.get(d)
     if flags is None:
         doc = catalog.docs[d]
-        flags = refs[d] = reference_list(catalog.s_clean[doc["sent_lo"] : doc["sent_hi"]])
+        kept = doc.get("refs")  # found at ingest; an artefact written before p4 is read again here
+        flags = refs[d] = (reference_list(catalog.s_clean[doc["sent_lo"] : doc["sent_hi"]]) if kept is None
+                           else _flags(kept, doc["sent_hi"] - doc["sent_lo"]))
     return flags[i - catalog.docs[d]["sent_lo"]]
+
+
+def _flags(on: list[int], n: int) -> list[bool]:
+    out = [False] * n
+    for k in on:
+        out[k] = True
+    return out
 
 
 def _same_block(catalog: Catalog, i: int, j: int) -> bool:

@@ -1,8 +1,10 @@
 """Who else says so: the documents that state an answer's lead claim, grouped by publisher, and those
 that qualify or contradict it.
 
-Every sentence of the index is scored against the lead sentence with claim tracing's score (cosine of
-the sentence vectors, rarity-weighted shared content words, numbers that agree). A sentence in another
+The lead sentence is scored with claim tracing's score (cosine of the sentence vectors, rarity-weighted
+shared content words, numbers that agree) against every sentence of an index of up to ``WHOLE_UP_TO``
+sentences, and in a larger one against its ``SHORTLIST`` nearest by cosine and the sentences after them
+(``shortlist``): a sentence far from the claim by vector that shares most of its words is then missed. A sentence in another
 document *states* the claim when it scores at the tracing "supported" level and adds no limit, denial or
 conflicting figure; it *qualifies* the claim when it is at least related and does add one: a limiting or
 contrasting word the claim lacks ("only", "temporary", "however"), a negation the claim lacks, or, where
@@ -25,7 +27,7 @@ import numpy as np
 from .candidates import is_boilerplate
 from .compose import citation_for
 from .records import Answer, Citation
-from .trace import RELATED_AT, SUPPORTED_AT, numbers_in, score_claim
+from .trace import RELATED_AT, SUPPORTED_AT, numbers_in, score_claim, score_claim_at
 
 if TYPE_CHECKING:
     from .index import Catalog
@@ -91,8 +93,33 @@ def _sentence_of(catalog: Catalog, c: Citation) -> int | None:
     d = catalog.doc_index.get(c.doc_id)
     if d is None:
         return None
-    hit = np.flatnonzero((catalog.s_doc == d) & (catalog.s_start == c.start) & (catalog.s_end == c.end))
-    return int(hit[0]) if len(hit) else None
+    lo, hi = catalog.docs[d]["sent_lo"], catalog.docs[d]["sent_hi"]
+    hit = np.flatnonzero((catalog.s_start[lo:hi] == c.start) & (catalog.s_end[lo:hi] == c.end))
+    return lo + int(hit[0]) if len(hit) else None
+
+
+WHOLE_UP_TO = 1000  # an index of at most this many sentences is scored whole, as claim tracing does
+SHORTLIST = 300  # in a larger one, the sentences scored exactly: the claim's nearest by cosine (and those after)
+
+
+def shortlist(cvec: np.ndarray, catalog: Catalog, k: int = SHORTLIST) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` sentences nearest the claim by cosine, with the sentence after each (read with it when it
+    points back), in index order, and their cosines. Every sentence when the index holds no more than ``k``.
+    A large index with cells (``nearest.py``) reads only the cells nearest the claim; otherwise every
+    vector is compared."""
+    n = len(catalog.s_clean)
+    if catalog.cells is not None and n > k:
+        from .nearest import nearest
+
+        near = nearest(catalog.cells, catalog.s_vec, cvec, k)
+        ids = np.union1d(near, np.minimum(near + 1, n - 1))
+        return ids, (catalog.s_vec[ids] @ cvec).astype(np.float64)
+    cos = catalog.s_vec @ cvec
+    if n <= k:
+        return np.arange(n), cos.astype(np.float64)
+    near = np.argpartition(-cos, k - 1)[:k]
+    ids = np.union1d(near, np.minimum(near + 1, n - 1))
+    return ids, cos[ids].astype(np.float64)
 
 
 def _publisher(doc: dict[str, Any]) -> tuple[str, str]:
@@ -100,8 +127,10 @@ def _publisher(doc: dict[str, Any]) -> tuple[str, str]:
     return str(meta.get("publisher") or "").strip(), str(meta.get("publisher_kind") or "unknown")
 
 
-def corroborate(answer: Answer, catalog: Catalog, embed_one=None) -> Corroboration | None:
-    """The corroboration of an answer's lead claim (its first citation), or None for an abstention."""
+def corroborate(answer: Answer, catalog: Catalog, embed_one=None, k: int = SHORTLIST,
+                whole_up_to: int = WHOLE_UP_TO) -> Corroboration | None:
+    """The corroboration of an answer's lead claim (its first citation), or None for an abstention; the
+    claim is scored against its ``k`` nearest sentences (``shortlist``)."""
     if answer.abstained or not answer.citations:
         return None
     lead = answer.citations[0]
@@ -112,12 +141,16 @@ def corroborate(answer: Answer, catalog: Catalog, embed_one=None) -> Corroborati
         claim, cvec, own_doc = lead.text, embed_one(lead.text), catalog.doc_index.get(lead.doc_id, -1)
     else:
         return None
-    score, _, _ = score_claim(claim, cvec, catalog)
+    if len(catalog.s_clean) <= max(k, whole_up_to):  # a small index is scored whole, as trace does
+        ids, score = np.arange(len(catalog.s_clean)), score_claim(claim, cvec, catalog)[0]
+    else:
+        ids, cos = shortlist(cvec, catalog, k)
+        score = score_claim_at(claim, cvec, catalog, ids, cos, floor=RELATED_AT)
     stating: dict[int, tuple[int, float]] = {}  # per other document: its closest sentence stating the claim
     limiting: dict[int, tuple[int, float]] = {}  # ... and its closest sentence qualifying or contradicting it
-    for j in np.flatnonzero(score >= RELATED_AT):
-        j = int(j)
-        d, s = int(catalog.s_doc[j]), float(score[j])
+    for at in np.flatnonzero(score >= RELATED_AT):
+        j, s = int(ids[at]), float(score[at])
+        d = int(catalog.s_doc[j])
         if d == own_doc or is_boilerplate(catalog, j):
             continue
         kind = relation(claim, catalog.s_clean[j], s)

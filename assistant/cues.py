@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .records import LABELS, Label
 
@@ -255,8 +256,14 @@ def normalise(text: str) -> str:
 
 def fired_cues(text: str) -> list[str]:
     """Names of the cues whose pattern occurs in the sentence."""
+    return list(_fired(text))
+
+
+@lru_cache(maxsize=8192)
+def _fired(text: str) -> tuple[str, ...]:
+    # Ingest reads each sentence's cues three times (labeller, source card, reference list): once is enough.
     t = normalise(text)
-    return [c.name for c in CUES if c.pattern.search(t)]
+    return tuple(c.name for c in CUES if c.pattern.search(t))
 
 
 def quoted_reason(name: str, text: str) -> str:

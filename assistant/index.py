@@ -25,14 +25,15 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .catalog import Catalog, assemble
 from .errors import StoreError
 from .lexical import Lexical
+from .nearest import CELLS_FROM
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -87,91 +88,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-@dataclass
-class Catalog:
-    """Everything a query needs, in memory: documents, sentences with vectors, and chunks."""
-
-    docs: list[dict[str, Any]] = field(default_factory=list)
-    doc_index: dict[str, int] = field(default_factory=dict)
-    s_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    s_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    s_end: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    s_clean: list[str] = field(default_factory=list)
-    s_label: list[str] = field(default_factory=list)
-    s_reasons: list[list[str]] = field(default_factory=list)
-    s_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    c_id: list[str] = field(default_factory=list)
-    c_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    c_lo: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    c_hi: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    c_text: list[str] = field(default_factory=list)
-    c_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    chunk_index: dict[str, int] = field(default_factory=dict)
-
-    _terms: list[list[str]] | None = None
-    _vocab: Any = None
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # per-process derived values
-
-    @property
-    def s_terms(self) -> list[list[str]]:
-        """Stemmed content words of every sentence (computed once, on first use)."""
-        if self._terms is None:
-            from .terms import content_terms
-
-            self._terms = [content_terms(c) for c in self.s_clean]
-        return self._terms
-
-    @property
-    def vocab(self) -> Any:
-        """Sentence-level term statistics of the live corpus."""
-        if self._vocab is None:
-            from .terms import Vocabulary
-
-            self._vocab = Vocabulary(self.s_terms)
-        return self._vocab
-
-    @property
-    def s_terms_expanded(self) -> list[frozenset[str]]:
-        """Each sentence's content words plus those of the long forms of the short forms it uses
-        (``terms.scoped_abbreviations``), so that "not qualified to practice IO" shares the words of
-        "interventional orthopedics". Worked out once per process."""
-        expanded = self.memo.get("s_terms_expanded")
-        if expanded is None:
-            from .terms import abbreviations, long_form_terms, named_item_terms, named_items, scoped_abbreviations
-
-            scoped = scoped_abbreviations([abbreviations(d["text"]) for d in self.docs])
-            expanded = []
-            for d, abbrevs in zip(self.docs, scoped):
-                lo, hi = d["sent_lo"], d["sent_hi"]
-                extra = long_form_terms(self.s_clean[lo:hi], abbrevs)
-                named = named_item_terms(self.s_clean[lo:hi], named_items(d["text"]))
-                expanded += [frozenset(t).union(x, y) for t, x, y in zip(self.s_terms[lo:hi], extra, named)]
-            self.memo["s_terms_expanded"] = expanded
-        return expanded
-
-    @property
-    def term_sentences(self) -> dict[str, list[int]]:
-        """Which sentences hold each word of ``s_terms_expanded``, in order. Worked out once per process."""
-        postings = self.memo.get("term_sentences")
-        if postings is None:
-            postings = {}
-            for i, terms in enumerate(self.s_terms_expanded):
-                for t in terms:
-                    postings.setdefault(t, []).append(i)
-            self.memo["term_sentences"] = postings
-        return postings
-
-    def sentence_text(self, i: int) -> str:
-        """The exact original text of sentence ``i``."""
-        d = self.docs[int(self.s_doc[i])]
-        return d["text"][int(self.s_start[i]) : int(self.s_end[i])]
-
-    def fingerprint(self) -> str:
-        """A hash of the live chunk ids, naming derived indexes such as BM25."""
-        return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
-
-
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 5  # 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -208,33 +125,73 @@ def _artefact_stamp(data_dir: Path, state: dict[str, Any]) -> str | None:
     return h.hexdigest()
 
 
-def _read_snapshot(data_dir: Path,
-                   stamp: str) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray, list[list[str]]] | None:
+def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | None:
+    """The catalog from the snapshot named ``stamp`` if it is whole and holds exactly ``doc_ids``, else None."""
     folder = data_dir / "snapshot"
     try:
-        head = json.loads((folder / f"{stamp}.json").read_text(encoding="utf-8"))
-        vecs = np.load(folder / f"{stamp}.npy", allow_pickle=False)
-        cvecs = np.load(folder / f"{stamp}.chunks.npy", allow_pickle=False)
+        head = _loads((folder / f"{stamp}.json").read_bytes())
+        # Memory-mapped: opening reads no vector, and a question reads only the rows it touches.
+        vecs = np.load(folder / f"{stamp}.npy", allow_pickle=False, mmap_mode="r")
+        cvecs = np.load(folder / f"{stamp}.chunks.npy", allow_pickle=False, mmap_mode="r")
         arts, terms = head["docs"], head["terms"]
         if (vecs.shape[0] != len(terms) or sum(len(a["sentences"]) for a in arts) != len(terms)
-                or cvecs.shape[0] != sum(len(a["chunks"]) for a in arts)):
+                or cvecs.shape[0] != sum(len(a["chunks"]) for a in arts) or [a.get("doc_id") for a in arts] != doc_ids):
             return None
-        return arts, vecs, cvecs, terms
+        additions = {int(i): (x, y) for i, x, y in head["additions"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or unreadable: a cache only, so the artefacts are read instead
+    cat = assemble(arts, vecs, cvecs)
+    cat._terms, cat._additions = terms, additions
+    cat.cells = _read_cells(folder / f"{stamp}.cells.npz", len(terms))
+    return cat
 
 
-def _write_snapshot(data_dir: Path, stamp: str, arts: list[dict[str, Any]], vecs: np.ndarray, cvecs: np.ndarray,
-                    terms: list[list[str]]) -> None:
-    """All files are named by the stamp, so any set on disk belongs together; older sets are removed."""
-    folder = data_dir / "snapshot"
+def _read_cells(path: Path, n: int) -> Any:
+    """The snapshot's cells (``nearest.py``), or None: absent (a small index) or unreadable, every vector is
+    compared instead."""
+    if n < CELLS_FROM or not path.exists():
+        return None
+    from .nearest import Cells
+
     try:
-        for suffix, array in ((".npy", vecs), (".chunks.npy", cvecs)):
+        with np.load(path, allow_pickle=False) as z:
+            cells = Cells.from_arrays(z)
+    except (OSError, ValueError, KeyError):
+        return None
+    return cells if len(cells.order) == n else None
+
+
+def _loads(data: bytes) -> Any:
+    """JSON from bytes, with orjson (a dependency of chromadb) when it is there: about twice as fast on a
+    large snapshot."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover
+        return json.loads(data)
+    return orjson.loads(data)
+
+
+def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
+    """All files are named by the stamp, so any set on disk belongs together; older sets are removed. Besides
+    the documents and vectors it keeps what opening would otherwise work out over every sentence: content
+    words, and the words short forms and names add (``Catalog.term_additions``, only where they add any)."""
+    folder = data_dir / "snapshot"
+    additions = cat.term_additions()
+    cat._additions = {i: xy for i, xy in enumerate(additions) if xy[0] or xy[1]}
+    head = {"docs": cat.docs, "terms": cat.s_terms, "additions": [[i, x, y] for i, (x, y) in cat._additions.items()]}
+    try:
+        for suffix, array in ((".npy", cat.s_vec), (".chunks.npy", cat.c_vec)):
             buf = io.BytesIO()
             np.save(buf, array, allow_pickle=False)
             atomic_write(folder / f"{stamp}{suffix}", buf.getvalue())
-        atomic_write(folder / f"{stamp}.json",
-                     json.dumps({"docs": arts, "terms": terms}, ensure_ascii=False).encode("utf-8"))
+        if len(cat.s_clean) >= CELLS_FROM:
+            from .nearest import build
+
+            cat.cells = build(cat.s_vec)
+            buf = io.BytesIO()
+            np.savez(buf, **cat.cells.to_arrays())
+            atomic_write(folder / f"{stamp}.cells.npz", buf.getvalue())
+        atomic_write(folder / f"{stamp}.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
         for p in folder.iterdir():
             if not p.name.startswith(stamp):
                 p.unlink(missing_ok=True)
@@ -245,61 +202,16 @@ def _write_snapshot(data_dir: Path, stamp: str, arts: list[dict[str, Any]], vecs
 def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:
     """Read the live artefacts named by ``state`` into one catalog (from the snapshot when it is current)."""
     stamp = _artefact_stamp(data_dir, state)
-    snap = _read_snapshot(data_dir, stamp) if stamp else None
-    if snap is not None:
-        arts, all_vecs, c_vecs, terms = snap
-        doc_ids = sorted(state["docs"])
-        if [a.get("doc_id") for a in arts] != doc_ids:
-            snap = None
-    if snap is None:
-        read = [_read_artefact(data_dir, d, state["docs"][d]) for d in sorted(state["docs"])]
-        arts = [a for a, _, _ in read]
+    doc_ids = sorted(state["docs"])
+    cat = _read_snapshot(data_dir, stamp, doc_ids) if stamp else None
+    if cat is None:
+        read = [_read_artefact(data_dir, d, state["docs"][d]) for d in doc_ids]
         dim = read[0][1].shape[1] if read else 384
         all_vecs, c_vecs = ((np.vstack([r[k].astype(np.float32, copy=False) for r in read]) if read
                              else np.zeros((0, dim), dtype=np.float32)) for k in (1, 2))
-        terms = None
-    cat = _assemble(arts, all_vecs, c_vecs)
-    if terms is None:
+        cat = assemble([a for a, _, _ in read], all_vecs, c_vecs)
         if stamp is not None:
-            _write_snapshot(data_dir, stamp, arts, all_vecs, c_vecs, cat.s_terms)
-    else:
-        cat._terms = terms
-    return cat
-
-
-def _assemble(arts: list[dict[str, Any]], s_vec: np.ndarray, c_vec: np.ndarray) -> Catalog:
-    cat = Catalog()
-    s_doc, s_start, s_end, c_doc, c_lo, c_hi = [], [], [], [], [], []
-    n_sent = 0
-    for art in arts:
-        sents = art["sentences"]
-        d_idx = len(cat.docs)
-        cat.doc_index[art["doc_id"]] = d_idx
-        art["sent_lo"], art["sent_hi"] = n_sent, n_sent + len(sents)
-        cat.docs.append(art)
-        for s in sents:
-            s_start.append(s[0])
-            s_end.append(s[1])
-            cat.s_clean.append(s[2])
-            cat.s_label.append(s[3])
-            cat.s_reasons.append(s[4])
-        s_doc.extend([d_idx] * len(sents))
-        for cid, start, end, lo, hi in art["chunks"]:
-            cat.chunk_index[cid] = len(cat.c_id)
-            cat.c_id.append(cid)
-            cat.c_text.append(art["text"][start:end])
-            c_doc.append(d_idx)
-            c_lo.append(n_sent + lo)
-            c_hi.append(n_sent + hi)
-        n_sent += len(sents)
-    cat.s_vec = s_vec
-    cat.s_doc = np.asarray(s_doc, dtype=np.int32)
-    cat.s_start = np.asarray(s_start, dtype=np.int64)
-    cat.s_end = np.asarray(s_end, dtype=np.int64)
-    cat.c_doc = np.asarray(c_doc, dtype=np.int32)
-    cat.c_lo = np.asarray(c_lo, dtype=np.int64)
-    cat.c_hi = np.asarray(c_hi, dtype=np.int64)
-    cat.c_vec = c_vec
+            _write_snapshot(data_dir, stamp, cat)
     return cat
 
 
@@ -368,14 +280,10 @@ class Index:
         key = json.dumps([SNAPSHOT_FORMAT, shared.where, settings.store.collection,
                           sorted((d, e["artefact"]) for d, e in state["docs"].items())])
         stamp = hashlib.sha256(key.encode()).hexdigest()
-        snap = _read_snapshot(data_dir, stamp)
-        if snap is not None and [a.get("doc_id") for a in snap[0]] == sorted(state["docs"]):
-            cat = _assemble(snap[0], snap[1], snap[2])
-            cat._terms = snap[3]
-        else:
-            arts, s_vec, c_vec = shared.load(state)
-            cat = _assemble(arts, s_vec, c_vec)
-            _write_snapshot(data_dir, stamp, arts, s_vec, c_vec, cat.s_terms)
+        cat = _read_snapshot(data_dir, stamp, sorted(state["docs"]))
+        if cat is None:
+            cat = assemble(*shared.load(state))
+            _write_snapshot(data_dir, stamp, cat)
         index = cls(settings, state, cat)
         index.shared, index._store = shared, shared.store
         index.content = content_hash(state)

@@ -40,7 +40,7 @@ from .parse import read_file
 from .records import Chunk, Document, Span
 from .settings import Settings
 
-PIPELINE_VERSION = "p3"  # p3: chunks embedded as text; p2: trained labeller reading whole documents, cards v2
+PIPELINE_VERSION = "p4"  # p4: reference-list flags kept per document; p3: chunks embedded as text; p2: trained labeller reading whole documents, cards v2
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -381,6 +381,7 @@ def chunk_text(doc: Document, c: Chunk) -> str:
 def _record(doc: Document, version: str, labels: list[Any]) -> dict[str, Any]:
     """What the index keeps of a document version: text, metadata, labelled sentences, chunks, card."""
     from .cards import build_card
+    from .sections import reference_list
 
     record = {
         "doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "version": version, "encoding": doc.encoding,
@@ -389,6 +390,9 @@ def _record(doc: Document, version: str, labels: list[Any]) -> dict[str, Any]:
         "chunks": [[c.id, c.start, c.end, c.sentences[0], c.sentences[1]] for c in doc.chunks],
     }
     record["card"] = build_card(doc, [lab.label for lab in labels])
+    # Which sentences belong to the document's list of references, kept so that questions need not run the
+    # labeller's cues again (candidates.in_references).
+    record["refs"] = [i for i, f in enumerate(reference_list([s.clean for s in doc.sentences])) if f]
     return record
 
 

@@ -142,7 +142,7 @@ class _Terms:
     and each sentence's vector read together with the sentence before it."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.terms = [frozenset(content_terms(t)) for t in catalog.s_clean]
+        self.terms = [frozenset(t) for t in catalog.s_terms]  # the snapshot's content words, not worked out again
         self.numbers = [numbers_in(t) for t in catalog.s_clean]
         self.postings: dict[str, list[int]] = {}
         for i, ts in enumerate(self.terms):
@@ -268,6 +268,98 @@ def score_claim(claim: str, cvec: np.ndarray, catalog: Catalog) -> tuple[np.ndar
     with_prev[~terms.has_prev] = -np.inf
     use_prev = with_prev > alone
     return np.where(use_prev, with_prev, alone), np.where(use_prev, ctx_cos, cos), np.where(use_prev, ctx_overlap, own)
+
+
+def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarray, cos: np.ndarray,
+                   floor: float = -np.inf) -> np.ndarray:
+    """``score_claim``'s scores of the sentences ``ids`` only, with the same arithmetic in the same order,
+    so each equals the full pass's value (to float32 rounding of the in-context cosine). ``cos`` holds
+    their cosines to the claim. A sentence that cannot reach ``floor`` even with every number agreeing
+    scores below it, without its numbers being read.
+
+    Only those sentences (and the ones before them) are read: term rarity comes from the catalog's
+    vocabulary, so nothing is built over the whole index.
+    """
+    vocab = catalog.vocab
+    n_all = max(vocab.n, 1)
+
+    def weight(t: str) -> float:
+        df = vocab.df.get(t, 0)
+        return math.log(1 + n_all / df) if df else math.log(1 + n_all)
+
+    c_terms = set(content_terms(claim))
+    c_numbers = numbers_in(claim)
+    total = sum(weight(t) for t in c_terms) or 1.0
+    present = [(t, weight(t) / total) for t in c_terms if vocab.df.get(t, 0)]  # in the full pass's order
+    ids = np.asarray(ids, dtype=np.int64)
+    m = len(ids)
+    doc, clean = catalog.s_doc, catalog.s_clean
+    prev = np.where((ids > 0) & (doc[np.maximum(ids - 1, 0)] == doc[ids]), ids - 1, -1)
+    has_prev = np.array([p >= 0 and _REFERS_BACK.match(clean[i]) is not None for i, p in zip(ids.tolist(), prev.tolist())],
+                        dtype=bool)
+    sets = _term_sets(catalog)
+    own, from_prev = np.zeros(m), np.zeros(m)
+    for k, (i, p, hp) in enumerate(zip(ids.tolist(), prev.tolist(), has_prev.tolist())):
+        mine, before = sets(i), sets(p) if hp else frozenset()
+        o = f = 0.0
+        for t, w in present:  # summed in the same order as the full pass, so they round alike
+            if t in mine:
+                o += w
+            elif t in before:
+                f += w
+        own[k], from_prev[k] = o, f
+    ctx_cos = np.zeros(m)
+    if has_prev.any():
+        ctx = catalog.s_vec[ids[has_prev]].astype(np.float32, copy=True)
+        ctx += CONTEXT_WEIGHT * catalog.s_vec[prev[has_prev]]
+        ctx /= np.maximum(np.linalg.norm(ctx, axis=1, keepdims=True), 1e-12)
+        ctx_cos[has_prev] = (ctx @ cvec).astype(np.float64)
+    cos = np.asarray(cos, dtype=np.float64)
+    ctx_overlap = own + PREV_TERM_WEIGHT * from_prev
+    agree, ctx_agree = np.ones(m), np.ones(m)
+    if c_numbers:
+        best = np.maximum(_match(cos, own, 1.0), np.where(has_prev, _match(ctx_cos, ctx_overlap, 1.0) - CONTEXT_PENALTY,
+                                                          -np.inf))
+        read = _numbers_memo(catalog)
+        kk = max(len(c_numbers), 1)
+        for k in np.flatnonzero(best >= floor).tolist():
+            i, p = int(ids[k]), int(prev[k])
+            mine = [any(_agrees(c, v) for v in read(i)) for c in c_numbers]
+            agree[k] = sum(mine) / kk
+            ctx_agree[k] = (sum(a or any(_agrees(c, v) for v in read(p)) for a, c in zip(mine, c_numbers)) / kk
+                            if p >= 0 else agree[k])
+    alone = _match(cos, own, agree)
+    with_prev = _match(ctx_cos, ctx_overlap, ctx_agree) - CONTEXT_PENALTY
+    with_prev[~has_prev] = -np.inf
+    return np.where(with_prev > alone, with_prev, alone)
+
+
+def _term_sets(catalog: Catalog):  # noqa: ANN202
+    """Sentence i's content words as a set, made on first use and remembered per catalog."""
+    memo = catalog.memo.setdefault("term_sets", {})
+    terms = catalog.s_terms
+
+    def get(i: int) -> frozenset[str]:
+        got = memo.get(i)
+        if got is None:
+            got = memo[i] = frozenset(terms[i])
+        return got
+
+    return get
+
+
+def _numbers_memo(catalog: Catalog):  # noqa: ANN202
+    """Sentence i's numbers (``numbers_in``), read on first use and remembered per catalog."""
+    memo = catalog.memo.setdefault("numbers", {})
+    clean = catalog.s_clean
+
+    def get(i: int) -> list[float]:
+        got = memo.get(i)
+        if got is None:
+            got = memo[i] = numbers_in(clean[i])
+        return got
+
+    return get
 
 
 def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, catalog: Catalog) -> float:
