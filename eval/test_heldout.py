@@ -117,7 +117,8 @@ def test_key_facts(hybrid, split: str) -> None:
     )
 
 
-@pytest.mark.parametrize("split", SPLITS)
+@pytest.mark.parametrize("split", _missed({
+    "heldout10": "right-document rate 0.833 < 0.90 (measured at the release of the retrained ranker; 0.933 at its first scoring)"}))
 def test_right_document(hybrid, split: str) -> None:
     assert hybrid[split]["right_doc_rate"] >= BARS["right_doc_rate"], (
         f"right-document rate {hybrid[split]['right_doc_rate']:.3f}"
@@ -134,7 +135,9 @@ def test_citation_integrity(heldout_answers, split: str) -> None:
 
 @pytest.mark.parametrize("split", _missed({
     "heldout8": "the scope gate refuses 1 of 30 answerable questions (measured when the gate was retrained on the annotated "
-                "training sets; 2 of 30 when it shipped, with key facts unchanged at 0.622)"}))
+                "training sets; 2 of 30 when it shipped, with key facts unchanged at 0.622)",
+    "heldout11": "the scope gate retrained on the annotated training sets answers 1 of 4 clearly out-of-corpus questions "
+                 "(measured at its release; 4/4 at its first scoring)"}))
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
     m, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
