@@ -334,32 +334,29 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     return np.where(with_prev > alone, with_prev, alone)
 
 
-def _term_sets(catalog: Catalog):  # noqa: ANN202
-    """Sentence i's content words as a set, made on first use and remembered per catalog."""
-    memo = catalog.memo.setdefault("term_sets", {})
-    terms = catalog.s_terms
+def _per_sentence(catalog: Catalog, name: str, make):  # noqa: ANN001, ANN202
+    """``make(i)`` for sentence i, made on first use and remembered per catalog under ``name``."""
+    memo = catalog.memo.setdefault(name, {})
 
-    def get(i: int) -> frozenset[str]:
+    def get(i: int):  # noqa: ANN202
         got = memo.get(i)
         if got is None:
-            got = memo[i] = frozenset(terms[i])
+            got = memo[i] = make(i)
         return got
 
     return get
+
+
+def _term_sets(catalog: Catalog):  # noqa: ANN202
+    """Sentence i's content words as a set."""
+    terms = catalog.s_terms
+    return _per_sentence(catalog, "term_sets", lambda i: frozenset(terms[i]))
 
 
 def _numbers_memo(catalog: Catalog):  # noqa: ANN202
-    """Sentence i's numbers (``numbers_in``), read on first use and remembered per catalog."""
-    memo = catalog.memo.setdefault("numbers", {})
+    """Sentence i's numbers (``numbers_in``)."""
     clean = catalog.s_clean
-
-    def get(i: int) -> list[float]:
-        got = memo.get(i)
-        if got is None:
-            got = memo[i] = numbers_in(clean[i])
-        return got
-
-    return get
+    return _per_sentence(catalog, "numbers", lambda i: numbers_in(clean[i]))
 
 
 def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, catalog: Catalog) -> float:
