@@ -32,14 +32,14 @@ class Catalog:
     c_vec: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     chunk_index: dict[str, int] = field(default_factory=dict)
 
-    _terms: list[list[str]] | None = None
+    _terms: Sequence[list[str]] | None = None
     _additions: dict[int, tuple[list[str], list[str]]] | None = None  # from the snapshot: term_additions, sparse
     _vocab: Any = None
     cells: Any = None  # nearest.Cells over s_vec, from the snapshot of a large index (else None)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # per-process derived values
 
     @property
-    def s_terms(self) -> list[list[str]]:
+    def s_terms(self) -> Sequence[list[str]]:
         """Stemmed content words of every sentence (computed once, on first use)."""
         if self._terms is None:
             from .terms import content_terms
@@ -106,11 +106,28 @@ class Catalog:
         return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
 
 
+class Joined(Sequence):
+    """Each sentence's content words kept as one space-joined string (as the snapshot stores them: a
+    fraction of the objects to parse), split when first asked for."""
+
+    def __init__(self, joined: list[str]) -> None:
+        self._joined, self._lists = joined, {}
+
+    def __len__(self) -> int:
+        return len(self._joined)
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204  (an index; slices are not asked for)
+        got = self._lists.get(i)
+        if got is None:
+            got = self._lists[i] = self._joined[i].split()
+        return got
+
+
 class _Expanded(Sequence):
     """``Catalog.s_terms_expanded`` from the snapshot: a sentence's set is made when first asked for, the
     same way as the full computation makes it (content words, then the additions)."""
 
-    def __init__(self, terms: list[list[str]], additions: dict[int, tuple[list[str], list[str]]]) -> None:
+    def __init__(self, terms: Sequence[list[str]], additions: dict[int, tuple[list[str], list[str]]]) -> None:
         self._terms, self._additions, self._sets = terms, additions, {}
 
     def __len__(self) -> int:

@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalog import Catalog, assemble
+from .catalog import Catalog, Joined, assemble
 from .errors import StoreError
 from .lexical import Lexical
 from .nearest import CELLS_FROM
+from .terms import Vocabulary
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -88,7 +89,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-SNAPSHOT_FORMAT = 5  # 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
+SNAPSHOT_FORMAT = 6  # 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -138,10 +139,13 @@ def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | 
                 or cvecs.shape[0] != sum(len(a["chunks"]) for a in arts) or [a.get("doc_id") for a in arts] != doc_ids):
             return None
         additions = {int(i): (x, y) for i, x, y in head["additions"]}
+        if not all(isinstance(t, str) for t in terms[:1]):
+            return None
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or unreadable: a cache only, so the artefacts are read instead
     cat = assemble(arts, vecs, cvecs)
-    cat._terms, cat._additions = terms, additions
+    cat._terms, cat._additions = Joined(terms), additions
+    cat._vocab = Vocabulary.from_counts(head["df"], int(head["n"]))
     cat.cells = _read_cells(folder / f"{stamp}.cells.npz", len(terms))
     return cat
 
@@ -178,7 +182,8 @@ def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
     folder = data_dir / "snapshot"
     additions = cat.term_additions()
     cat._additions = {i: xy for i, xy in enumerate(additions) if xy[0] or xy[1]}
-    head = {"docs": cat.docs, "terms": cat.s_terms, "additions": [[i, x, y] for i, (x, y) in cat._additions.items()]}
+    head = {"docs": cat.docs, "terms": [" ".join(t) for t in cat.s_terms], "df": cat.vocab.df, "n": cat.vocab.n,
+            "additions": [[i, x, y] for i, (x, y) in cat._additions.items()]}
     try:
         for suffix, array in ((".npy", cat.s_vec), (".chunks.npy", cat.c_vec)):
             buf = io.BytesIO()

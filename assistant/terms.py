@@ -93,6 +93,15 @@ class Vocabulary:
         for t in self.df:
             self._by_initial.setdefault(t[:1], []).append(t)
 
+    @classmethod
+    def from_counts(cls, df: Mapping[str, int], n: int) -> Vocabulary:
+        """A vocabulary from document frequencies counted before (the index snapshot keeps them)."""
+        vocab = cls(())
+        vocab.df, vocab.n = Counter(df), n
+        for t in vocab.df:
+            vocab._by_initial.setdefault(t[:1], []).append(t)
+        return vocab
+
     def resolve(self, term: str) -> str | None:
         """The corpus term a (possibly misspelt) query term stands for, or None if absent.
 

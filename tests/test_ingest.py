@@ -107,7 +107,7 @@ def _ask(settings, question: str):
 
 def _catalog_view(cat) -> tuple:
     return (cat.c_id, cat.s_clean, cat.s_label, cat.s_start.tolist(), cat.s_end.tolist(), cat.s_vec.tobytes(),
-            cat.c_vec.tobytes(), [d["doc_id"] for d in cat.docs], cat.s_terms)
+            cat.c_vec.tobytes(), [d["doc_id"] for d in cat.docs], list(cat.s_terms), dict(cat.vocab.df), cat.vocab.n)
 
 
 def test_the_index_opens_from_one_snapshot_that_equals_the_artefacts(small_corpus: Path) -> None:
