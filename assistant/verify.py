@@ -228,20 +228,29 @@ def _word_seq(text: str) -> str:
     return _LEAD_IN.sub("", " ".join(re.findall(r"[^\W_]+", text.lower())))
 
 
+# A copy may join this many consecutive shown sentences: Qwen 0.5B writes a heading and the sentence under
+# it as one line ("Credentialing: With practice expansion, …"), which the index keeps as two sentences.
+MAX_COPIED_RUN = 3
+
+
 def _copied(claim: Claim, passages: list[PromptPassage], catalog: Catalog) -> dict[int, float]:
-    """The shown sentence the claim copies word for word, whatever its marker says, else {}.
+    """The shown sentence (or run of consecutive shown sentences of one passage) the claim copies word for
+    word, whatever its marker says, else {}.
 
     Small models number their lines "[1] … [2] …" rather than cite, or leave the marker out, of
-    sentences they copied; a copy states exactly what its sentence states.
+    sentences they copied; a copy states exactly what its sentences state.
     """
     words = _word_seq(claim.text)
     if len(words.split()) < 4:
         return {}
     for p in passages:
-        if not p.withheld:
-            for i in p.sentences:
-                if _word_seq(catalog.s_clean[i]) == words:
-                    return {i: 1.0}
+        if p.withheld:
+            continue
+        for a in range(len(p.sentences)):
+            for k in range(1, MAX_COPIED_RUN + 1):
+                run = p.sentences[a:a + k]
+                if len(run) == k and _word_seq(" ".join(catalog.s_clean[i] for i in run)) == words:
+                    return dict.fromkeys(run, 1.0)
     return {}
 
 

@@ -122,3 +122,21 @@ def test_a_quoted_copy_after_a_lead_in_is_kept(seed_assistant) -> None:
     assert quoted in r["raw"]
     v = verify(r["question"], r["raw"], shown(catalog, r["passages"]), catalog, 1.0, support_scorer())
     assert not any(x["sentence"].startswith(quoted) for x in v.removed)
+
+
+@pytest.mark.slow
+def test_a_heading_and_its_sentence_copied_as_one_line_are_kept(seed_assistant) -> None:
+    # Qwen 0.5B wrote the heading "Credentialing:" and the sentence under it as one line numbered [1];
+    # the index keeps them as two consecutive sentences (of the passage it numbered [4]), so the line is a
+    # word-for-word copy of both. Its other line, a fragment no sentence states, is still removed.
+    catalog = seed_assistant.index.catalog
+    r = reply("qwen05", "What does the article recommend about credentialing")
+    merged = "[1] Credentialing: With practice expansion, formal, surgeon-led training is not just recommended"
+    assert r["raw"].startswith(merged)
+    v = verify(r["question"], r["raw"], shown(catalog, r["passages"]), catalog, 1.0, support_scorer())
+    assert [x["sentence"] for x in v.removed] == ["[2][3] Proctoring protocols: emphasizing supervision in early cases."]
+    assert v.answer is not None and v.answer.answer.startswith("Credentialing: With practice expansion")
+    texts = [c.text for c in v.answer.citations]
+    assert texts[0] == "Credentialing:" and texts[1].startswith("With practice expansion, formal, surgeon-led")
+    for c in v.answer.citations:
+        assert c.text == file_text(catalog, c.doc_id)[c.start:c.end]
