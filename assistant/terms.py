@@ -89,18 +89,21 @@ class Vocabulary:
         for terms in texts:
             self.n += 1
             self.df.update(set(terms))
-        self._by_initial: dict[str, list[str]] = {}
-        for t in self.df:
-            self._by_initial.setdefault(t[:1], []).append(t)
+        self._index_initials()
 
     @classmethod
     def from_counts(cls, df: Mapping[str, int], n: int) -> Vocabulary:
         """A vocabulary from document frequencies counted before (the index snapshot keeps them)."""
         vocab = cls(())
         vocab.df, vocab.n = Counter(df), n
-        for t in vocab.df:
-            vocab._by_initial.setdefault(t[:1], []).append(t)
+        vocab._index_initials()
         return vocab
+
+    def _index_initials(self) -> None:
+        """The terms by first letter, for the typo-tolerant lookup."""
+        self._by_initial: dict[str, list[str]] = {}
+        for t in self.df:
+            self._by_initial.setdefault(t[:1], []).append(t)
 
     def resolve(self, term: str) -> str | None:
         """The corpus term a (possibly misspelt) query term stands for, or None if absent.

@@ -39,7 +39,8 @@ HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": ROOT / "eval" / "heldout2", "hel
                 "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5",
                 "heldout6": ROOT / "eval" / "heldout6", "heldout7": ROOT / "eval" / "heldout7",
                 "heldout8": ROOT / "eval" / "heldout8", "heldout9": ROOT / "eval" / "heldout9",
-                "heldout10": ROOT / "eval" / "heldout10", "heldout11": ROOT / "eval" / "heldout11"}
+                "heldout10": ROOT / "eval" / "heldout10", "heldout11": ROOT / "eval" / "heldout11",
+                "heldout12": ROOT / "eval" / "heldout12", "heldout13": ROOT / "eval" / "heldout13"}
 # Training sets written by independent annotators from the five documents, for the answer ranker: read from the start.
 TRAIN_SETS = {name: ROOT / "eval" / "data" / "annotated" / name for name in ("train1", "train2", "train3")}
 
@@ -55,6 +56,7 @@ def set_folder(split: str) -> Path:
 SET_STATUS = {"dev": "trained", "heldout": "trained", "heldout2": "trained", "heldout3": "trained",
               "heldout5": "trained", "heldout4": "decided", "heldout6": "decided", "heldout7": "decided",
               "heldout8": "decided", "heldout9": "decided", "heldout10": "unread", "heldout11": "unread",
+              "heldout12": "unread", "heldout13": "unread",
               "train1": "trained", "train2": "trained", "train3": "trained"}
 OUT = ROOT / "eval" / "out"
 MODES = ("hybrid", "dense", "bm25")

@@ -92,7 +92,7 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
     assert len(data["answerable"]) >= 30 and len(data["unanswerable"]) >= 12
     prefix = {"heldout": "h", "heldout2": "g", "heldout3": "k", "heldout4": "m", "heldout5": "n",
               "heldout6": "o", "heldout7": "s", "heldout8": "t", "heldout9": "n0",
-              "heldout10": "p", "heldout11": "q"}[split]
+              "heldout10": "p", "heldout11": "q", "heldout12": "r", "heldout13": "w"}[split]
     assert all(q["id"].startswith(prefix) for q in data["answerable"])
     # Written without seeing the dev set: a plain question may coincide with a dev one, but few do.
     dev = {q["question"].lower() for q in harness.load_jsonl(harness.DATA / "questions_dev.jsonl")}
@@ -110,7 +110,9 @@ def test_heldout_set_is_an_independent_one(heldout_sets, split: str) -> None:
   | {"heldout3": "key-fact recall 0.817 < 0.85 (measured when the ranker was retrained with the annotated training sets; "
                "0.861 before)"}
   | {split: f"key-fact recall {v} < 0.85 (measured at its first scoring, before the learned-ranker work)"
-     for split, v in (("heldout10", "0.661"), ("heldout11", "0.617"))}))
+     for split, v in (("heldout10", "0.661"), ("heldout11", "0.617"))}
+  | {split: f"key-fact recall {v} < 0.85 (measured at its first scoring, before the near-miss check)"
+     for split, v in (("heldout12", "0.578"), ("heldout13", "0.628"))}))
 def test_key_facts(hybrid, split: str) -> None:
     assert hybrid[split]["key_fact_recall"] >= BARS["key_fact_recall"], (
         f"key-fact recall {hybrid[split]['key_fact_recall']:.3f}"
@@ -137,7 +139,8 @@ def test_citation_integrity(heldout_answers, split: str) -> None:
     "heldout8": "the scope gate refuses 1 of 30 answerable questions (measured when the gate was retrained on the annotated "
                 "training sets; 2 of 30 when it shipped, with key facts unchanged at 0.622)",
     "heldout11": "the scope gate retrained on the annotated training sets answers 1 of 4 clearly out-of-corpus questions "
-                 "(measured at its release; 4/4 at its first scoring)"}))
+                 "(measured at its release; 4/4 at its first scoring)",
+    "heldout12": "1 of 30 answerable questions is refused (measured at its first scoring)"}))
 def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid, heldout_answers, split) -> None:
     m, rows = heldout_answers[split]["hybrid"]
     done, total = harness.abstained_by_kind(rows, harness.CLEARLY_OUT)
@@ -152,7 +155,8 @@ def test_abstains_on_clearly_out_of_corpus_questions_and_answers_the_rest(hybrid
            f"abstained on {n} (measured at the release of the lead-first answer stage)"
     for split, n in (("heldout", "3/4"), ("heldout3", "1/3"), ("heldout4", "1/3"), ("heldout7", "2/4"),
                      ("heldout8", "1/4"), ("heldout9", "2/4 (at its first scoring)"),
-                     ("heldout10", "2/4 (at its first scoring)"), ("heldout11", "3/4 (at its first scoring)"))
+                     ("heldout10", "2/4 (at its first scoring)"), ("heldout11", "3/4 (at its first scoring)"),
+                     ("heldout12", "3/4 (at its first scoring)"), ("heldout13", "3/4 (at its first scoring)"))
 }))
 def test_abstains_on_near_miss_questions(heldout_answers, split: str) -> None:
     _, rows = heldout_answers[split]["hybrid"]
@@ -212,7 +216,7 @@ def test_support_scorer_on_heldout_claims(support_scorer, heldout_data) -> None:
     assert result["auroc"] >= 0.80, result
 
 
-ADVICE_SPLITS = ("heldout7", "heldout8", "heldout9", "heldout10", "heldout11")
+ADVICE_SPLITS = ("heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13")
 
 
 @pytest.mark.parametrize("split", [pytest.param(s, marks=pytest.mark.xfail(
