@@ -35,10 +35,12 @@ def abstain(question: str, support: float = 0.0, generator: str = "extractive", 
                   generator=generator, personal_advice=advice)
 
 
-def citation_for(n: int, i: int, catalog: Catalog, score: float) -> Citation:
-    """A citation of sentence ``i`` whose text is the exact original span."""
+def citation_for(n: int, i: int, catalog: Catalog, score: float, first: int | None = None) -> Citation:
+    """A citation of sentence ``i`` whose text is the exact original span; with ``first``, of the span
+    from sentence ``first`` (a list's label) to the end of sentence ``i`` (its first item), which
+    carries sentence ``i``'s label and reasons."""
     d = catalog.docs[int(catalog.s_doc[i])]
-    start, end = int(catalog.s_start[i]), int(catalog.s_end[i])
+    start, end = int(catalog.s_start[i if first is None else first]), int(catalog.s_end[i])
     label: Label = catalog.s_label[i]  # type: ignore[assignment]
     return Citation(n=n, doc_id=d["doc_id"], title=d["meta"].get("title", d["doc_id"]),
                     publisher=d["meta"].get("publisher", ""), label=label, text=d["text"][start:end], start=start,
@@ -46,21 +48,42 @@ def citation_for(n: int, i: int, catalog: Catalog, score: float) -> Citation:
                     reasons=tuple(catalog.s_reasons[i]))
 
 
+def quoted_units(chosen: list[Scored], catalog: Catalog) -> list[tuple[Scored, ...]]:
+    """The chosen sentences as the passages the reply quotes, each cited once: a short list label
+    ("Training Included:") states nothing of its own, so when its first item follows it, the two are
+    one passage (label and item), cited as the one span of the file they make; every other sentence
+    is a passage of its own."""
+    units: list[tuple[Scored, ...]] = []
+    k = 0
+    while k < len(chosen):
+        s = chosen[k]
+        unit = labelled_list(catalog, s.index)
+        if len(unit) > 1 and k + 1 < len(chosen) and chosen[k + 1].index == unit[1]:
+            units.append((s, chosen[k + 1]))
+            k += 2
+        else:
+            units.append((s,))
+            k += 1
+    return units
+
+
 def compose(question: str, chosen: list[Scored], catalog: Catalog, support: float, generator: str,
             kind: str = "", advice: bool = False, within: re.Pattern[str] | None = None) -> Answer:
     """Quote the chosen sentences in the order given (the lead first) with [n] markers. For a factoid
     question (``kind``) the exact phrase of the lead that answers it comes first, and a request for
     personal advice opens with the notice that the assistant does not advise on one's own care."""
-    citations = [citation_for(n, s.index, catalog, s.score) for n, s in enumerate(chosen, start=1)]
-    parts = [f"{catalog.s_clean[s.index]} [{c.n}]" for s, c in zip(chosen, citations)]
-    short = short_answer(kind, chosen[0].index, catalog, within) if kind and chosen else None
+    units = quoted_units(chosen, catalog)
+    citations = [citation_for(n, u[-1].index, catalog, max(s.score for s in u), u[0].index if len(u) > 1 else None)
+                 for n, u in enumerate(units, start=1)]
+    parts = [" ".join(catalog.s_clean[s.index] for s in u) + f" [{c.n}]" for u, c in zip(units, citations)]
+    short = short_answer(kind, units[0][-1].index, catalog, within) if kind and units else None
     if short is not None:
         parts.insert(0, f"{short.text.rstrip('.')}. [{short.n}]")
     # Each quoted sentence weighs how likely it is to answer the question (the ranker's probability,
     # or its score when it was not ranked), not how long it is: a long sentence chosen to round out
     # the answer must not outweigh the one that answers it.
-    weights = [max(s.probability if s.probability > 0 else s.score, 1e-3) for s in chosen]
-    votes = [_vote(catalog, s.index) for s in chosen]
+    weights = [max(max(s.probability if s.probability > 0 else s.score for s in u), 1e-3) for u in units]
+    votes = [_vote(catalog, u[0].index) for u in units]
     ans = finish(question, " ".join(parts), citations, catalog, support, generator, weights, votes)
     if advice:
         ans = replace(ans, answer=f"{ADVICE_NOTICE} {ans.answer}")

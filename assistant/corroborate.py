@@ -94,8 +94,9 @@ def _sentence_of(catalog: Catalog, c: Citation) -> int | None:
     if d is None:
         return None
     lo, hi = catalog.docs[d]["sent_lo"], catalog.docs[d]["sent_hi"]
-    hit = np.flatnonzero((catalog.s_start[lo:hi] == c.start) & (catalog.s_end[lo:hi] == c.end))
-    return lo + int(hit[0]) if len(hit) else None
+    # A citation is one sentence, or a list's label with its first item: the claim is the sentence it ends with.
+    hit = np.flatnonzero((catalog.s_start[lo:hi] >= c.start) & (catalog.s_end[lo:hi] == c.end))
+    return lo + int(hit[-1]) if len(hit) else None
 
 
 WHOLE_UP_TO = 1000  # an index of at most this many sentences is scored whole, as claim tracing does

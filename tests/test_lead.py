@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.candidates import Scored, is_boilerplate, list_items
-from assistant.compose import ADVICE_NOTICE
+from assistant.compose import ADVICE_NOTICE, compose
 from assistant.question import _HAS_DURATION, asks_personal_advice
 from assistant.rank import select
 
@@ -71,6 +71,33 @@ def test_a_list_item_too_short_to_stand_alone_is_quoted_with_its_label_and_list(
     chosen = [s.index for s in select("benefits", [(Scored(item, 1.0, 0), 0.9)], catalog,
                                       seed_assistant.settings.answer.model_copy(update={"max_answer_chars": 10_000}))]
     assert chosen[0] == intro and item in chosen and set(chosen[1:]) <= set(list_items(catalog, intro))
+
+
+def test_a_short_list_label_is_quoted_and_cited_with_its_first_item_as_one_passage(seed_assistant) -> None:
+    catalog = seed_assistant.index.catalog
+    label = _index(catalog, "Training Included:")
+    first, *rest = list_items(catalog, label)
+    chosen = [Scored(label, 0.9, 0, 0.9), Scored(first, 0.8, 0, 0.8), Scored(rest[0], 0.8, 0, 0.8)]
+    answer = compose("What did the training include?", chosen, catalog, 0.9, "extractive")
+    one, two = answer.citations
+    text = _file_text(one.doc_id)
+    assert (one.start, one.end) == (int(catalog.s_start[label]), int(catalog.s_end[first]))
+    assert one.text == text[one.start:one.end] and one.label == catalog.s_label[first]
+    assert answer.answer.startswith(f"{catalog.s_clean[label]} {catalog.s_clean[first]} [1] ")
+    assert (two.start, two.end) == (int(catalog.s_start[rest[0]]), int(catalog.s_end[rest[0]]))
+
+
+def test_an_answer_that_opens_with_a_list_cites_the_label_with_its_first_item(seed_assistant) -> None:
+    answer = seed_assistant.ask("What components made up the structured training given to the IPM physicians?")
+    lead = answer.citations[0]
+    assert lead.text.startswith("Training Included:") and "Didactic instruction and webinars" in lead.text
+    assert lead.text == _file_text(lead.doc_id)[lead.start:lead.end]
+    # The lead's claim (what corroboration looks for elsewhere) is the item, the sentence the span ends with.
+    from assistant.corroborate import _sentence_of
+
+    i = _sentence_of(seed_assistant.index.catalog, lead)
+    assert seed_assistant.index.catalog.s_clean[i] == "Didactic instruction and webinars"
+    assert answer.corroboration is not None
 
 
 @pytest.mark.parametrize("question, short", [
