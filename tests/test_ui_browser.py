@@ -208,6 +208,15 @@ def test_a_factoid_answer_shows_its_short_answer_and_the_lead_first(page) -> Non
     shot(page, "short-answer")
 
 
+def test_a_list_answer_opens_with_the_label_and_first_item_as_one_highlighted_passage(page) -> None:
+    ask(page, "What components made up the structured training given to the IPM physicians?")
+    reply = " ".join(page.locator(BOT).last.inner_text().split())
+    assert reply.startswith("Training Included: Didactic instruction and webinars [1]"), reply[:120]
+    cited = " ".join(page.locator("#sources .source").first.locator("mark.cited").inner_text().split())
+    assert cited == "Training Included: Didactic instruction and webinars"
+    shot(page, "list-answer")
+
+
 def test_a_request_for_personal_advice_says_so_before_the_documents(page) -> None:
     ask(page, "Should I have the SI joint fusion my pain doctor offers?")
     reply = page.locator(BOT).last.inner_text()
