@@ -57,6 +57,14 @@ class Catalog:
         return self._vocab
 
     @property
+    def term_rows(self) -> TermRows:
+        """Every sentence's distinct content words as ids (from the snapshot, else worked out once per process)."""
+        rows = self.memo.get("term_rows")
+        if rows is None:
+            rows = self.memo["term_rows"] = TermRows.build(self.s_terms, self.vocab.df, self.s_clean)
+        return rows
+
+    @property
     def s_terms_expanded(self) -> Sequence[frozenset[str]]:
         """Each sentence's content words plus those of the long forms of the short forms it uses
         (``terms.scoped_abbreviations``), so that "not qualified to practice IO" shares the words of
@@ -104,6 +112,53 @@ class Catalog:
     def fingerprint(self) -> str:
         """A hash of the live chunk ids, naming derived indexes such as BM25."""
         return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TermRows:
+    """Each sentence's distinct content words (``s_terms``) as ids into the vocabulary, one row per sentence
+    (compressed sparse rows), and whether it opens by pointing back: what scoring a claim against a
+    shortlist of sentences reads, as arrays instead of a set per sentence."""
+
+    indptr: np.ndarray  # (n + 1,) int64: sentence i's ids are indices[indptr[i] : indptr[i + 1]]
+    indices: np.ndarray  # int32 ids: position in the vocabulary's ``df``
+    refers_back: np.ndarray  # (n,) bool: opens with "this", "these", "it", ... (``trace._REFERS_BACK``)
+    ids: dict[str, int]  # content word -> id
+
+    @classmethod
+    def build(cls, terms: Sequence[list[str]], df: dict[str, int], clean: Sequence[str]) -> TermRows:
+        """The rows of every sentence, with ids numbered in the order of ``df``."""
+        from .trace import _REFERS_BACK
+
+        ids = {t: j for j, t in enumerate(df)}
+        lens = np.zeros(len(terms) + 1, dtype=np.int64)
+        flat: list[int] = []
+        for i in range(len(terms)):
+            row = {ids[t] for t in terms[i]}
+            flat.extend(row)
+            lens[i + 1] = len(row)
+        refers = np.fromiter((_REFERS_BACK.match(c) is not None for c in clean), dtype=bool, count=len(clean))
+        return cls(np.cumsum(lens), np.asarray(flat, dtype=np.int32), refers, ids)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays to save (``np.savez``); the ids follow from the vocabulary saved beside them."""
+        return {"indptr": self.indptr, "indices": self.indices, "refers_back": self.refers_back}
+
+    def contains(self, rows: np.ndarray, terms: Sequence[int]) -> np.ndarray:
+        """(len(rows), len(terms)) bool: whether sentence rows[k] holds term id terms[j]."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros((len(rows), len(terms)), dtype=bool)
+        if not len(rows) or not len(terms):
+            return out
+        starts, lens = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        held, owner = self.indices[at], np.repeat(np.arange(len(rows)), lens)
+        wanted = np.asarray(terms, dtype=np.int64)
+        by_id = np.argsort(wanted)
+        j = np.minimum(np.searchsorted(wanted[by_id], held), len(wanted) - 1)
+        hit = wanted[by_id][j] == held
+        out[owner[hit], by_id[j[hit]]] = True
+        return out
 
 
 class Joined(Sequence):

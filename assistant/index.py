@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalog import Catalog, Joined, assemble
+from .catalog import Catalog, Joined, TermRows, assemble
 from .errors import StoreError
 from .lexical import Lexical
 from .nearest import CELLS_FROM
@@ -91,7 +91,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-SNAPSHOT_FORMAT = 7  # 7: the cells' vectors kept in cell order; 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
+SNAPSHOT_FORMAT = 8  # 8: each sentence's content words as ids (<stamp>.terms.npz); 7: the cells' vectors kept in cell order; 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -148,6 +148,14 @@ def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | 
     cat = assemble(arts, vecs, cvecs)
     cat._terms, cat._additions = Joined(terms), additions
     cat._vocab = Vocabulary.from_counts(head["df"], int(head["n"]))
+    try:
+        with np.load(folder / f"{stamp}.terms.npz", allow_pickle=False) as z:
+            rows = TermRows(z["indptr"], z["indices"], z["refers_back"], {t: j for j, t in enumerate(cat.vocab.df)})
+    except (OSError, ValueError, KeyError):
+        return None
+    if len(rows.indptr) != len(terms) + 1 or len(rows.refers_back) != len(terms):
+        return None
+    cat.memo["term_rows"] = rows
     cat.cells = _read_cells(folder / f"{stamp}.cells.npz", vecs)
     return cat
 
@@ -182,7 +190,8 @@ def _loads(data: bytes) -> Any:
 def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
     """All files are named by the stamp, so any set on disk belongs together; older sets are removed. Besides
     the documents and vectors it keeps what opening would otherwise work out over every sentence: content
-    words, and the words short forms and names add (``Catalog.term_additions``, only where they add any)."""
+    words, as words and as ids (``Catalog.term_rows``), and the words short forms and names add
+    (``Catalog.term_additions``, only where they add any)."""
     folder = data_dir / "snapshot"
     additions = cat.term_additions()
     cat._additions = {i: xy for i, xy in enumerate(additions) if xy[0] or xy[1]}
@@ -203,6 +212,9 @@ def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
             np.savez(buf, **cells.to_arrays())
             atomic_write(folder / f"{stamp}.cells.npz", buf.getvalue())
             cat.cells = replace(cells, vecs=np.load(in_order, allow_pickle=False, mmap_mode="r"))
+        buf = io.BytesIO()
+        np.savez(buf, **cat.term_rows.to_arrays())
+        atomic_write(folder / f"{stamp}.terms.npz", buf.getvalue())
         atomic_write(folder / f"{stamp}.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
         for p in folder.iterdir():
             if not p.name.startswith(stamp):

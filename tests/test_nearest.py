@@ -53,7 +53,7 @@ def test_a_large_snapshot_keeps_its_cells_vectors_in_cell_order_and_opens_withou
     state = index_module.read_state(data)
     written = index_module.load_catalog(data, state)
     assert sorted(p.name.split(".", 1)[1] for p in (data / "snapshot").iterdir()) == [
-        "cells.npy", "cells.npz", "chunks.npy", "json", "npy"]
+        "cells.npy", "cells.npz", "chunks.npy", "json", "npy", "terms.npz"]
     read = index_module.load_catalog(data, state)
     assert isinstance(read.cells.vecs, np.memmap) and isinstance(written.cells.vecs, np.memmap)
     assert np.array_equal(read.cells.vecs, np.asarray(read.s_vec)[read.cells.order])
