@@ -91,7 +91,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-SNAPSHOT_FORMAT = 8  # 8: each sentence's content words as ids (<stamp>.terms.npz); 7: the cells' vectors kept in cell order; 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
+SNAPSHOT_FORMAT = 9  # 9: and its numbers; 8: each sentence's content words as ids (<stamp>.terms.npz); 7: the cells' vectors kept in cell order; 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -150,10 +150,10 @@ def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | 
     cat._vocab = Vocabulary.from_counts(head["df"], int(head["n"]))
     try:
         with np.load(folder / f"{stamp}.terms.npz", allow_pickle=False) as z:
-            rows = TermRows(z["indptr"], z["indices"], z["refers_back"], {t: j for j, t in enumerate(cat.vocab.df)})
+            rows = TermRows.from_arrays(z, cat.vocab.df)
     except (OSError, ValueError, KeyError):
         return None
-    if len(rows.indptr) != len(terms) + 1 or len(rows.refers_back) != len(terms):
+    if len(rows.indptr) != len(terms) + 1 or len(rows.refers_back) != len(terms) or len(rows.num_ptr) != len(terms) + 1:
         return None
     cat.memo["term_rows"] = rows
     cat.cells = _read_cells(folder / f"{stamp}.cells.npz", vecs)
@@ -190,7 +190,7 @@ def _loads(data: bytes) -> Any:
 def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
     """All files are named by the stamp, so any set on disk belongs together; older sets are removed. Besides
     the documents and vectors it keeps what opening would otherwise work out over every sentence: content
-    words, as words and as ids (``Catalog.term_rows``), and the words short forms and names add
+    words, as words and as ids, and numbers (``Catalog.term_rows``), and the words short forms and names add
     (``Catalog.term_additions``, only where they add any)."""
     folder = data_dir / "snapshot"
     additions = cat.term_additions()

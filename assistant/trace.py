@@ -278,8 +278,8 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     scores below it, without its numbers being read.
 
     Only those sentences (and the ones before them) are read: term rarity comes from the catalog's
-    vocabulary and their words from its term rows (both kept in the snapshot), so a question builds nothing
-    over the whole index.
+    vocabulary and their words and numbers from its term rows (both kept in the snapshot), so a question
+    builds nothing over the whole index.
     """
     vocab = catalog.vocab
     n_all = max(vocab.n, 1)
@@ -310,14 +310,12 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     if c_numbers:
         best = np.maximum(_match(cos, own, 1.0), np.where(has_prev, _match(ctx_cos, ctx_overlap, 1.0) - CONTEXT_PENALTY,
                                                           -np.inf))
-        read = _numbers_memo(catalog)
         kk = max(len(c_numbers), 1)
-        for k in np.flatnonzero(best >= floor).tolist():
-            i, p = int(ids[k]), int(prev[k])
-            mine = [any(_agrees(c, v) for v in read(i)) for c in c_numbers]
-            agree[k] = sum(mine) / kk
-            ctx_agree[k] = (sum(a or any(_agrees(c, v) for v in read(p)) for a, c in zip(mine, c_numbers)) / kk
-                            if p >= 0 else agree[k])
+        at = np.flatnonzero(best >= floor)
+        mine = rows.states(ids[at], c_numbers)  # which claim numbers each sentence states, and the one before
+        before = rows.states(np.maximum(prev[at], 0), c_numbers)
+        agree[at] = mine.sum(axis=1) / kk
+        ctx_agree[at] = np.where(prev[at] >= 0, (mine | before).sum(axis=1) / kk, agree[at])
     alone = _match(cos, own, agree)
     with_prev = _match(ctx_cos, ctx_overlap, ctx_agree) - CONTEXT_PENALTY
     with_prev[~has_prev] = -np.inf
@@ -338,25 +336,6 @@ def term_overlap_at(catalog: Catalog, present: list[tuple[str, float]], ids: np.
         own = own + np.where(mine[:, j], w, 0.0)  # adding 0.0 leaves a sum of positive weights unchanged
         from_prev = from_prev + np.where(before[:, j], w, 0.0)
     return own, from_prev
-
-
-def _per_sentence(catalog: Catalog, name: str, make):  # noqa: ANN001, ANN202
-    """``make(i)`` for sentence i, made on first use and remembered per catalog under ``name``."""
-    memo = catalog.memo.setdefault(name, {})
-
-    def get(i: int):  # noqa: ANN202
-        got = memo.get(i)
-        if got is None:
-            got = memo[i] = make(i)
-        return got
-
-    return get
-
-
-def _numbers_memo(catalog: Catalog):  # noqa: ANN202
-    """Sentence i's numbers (``numbers_in``)."""
-    clean = catalog.s_clean
-    return _per_sentence(catalog, "numbers", lambda i: numbers_in(clean[i]))
 
 
 def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, catalog: Catalog) -> float:
