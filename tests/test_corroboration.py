@@ -123,3 +123,41 @@ def test_the_shortlist_path_corroborates_every_seed_sentence_as_the_full_pass(se
         answer = Answer("q", "a", "opinion", False, (citation_for(1, i, cat, 1.0),))
         full, short = corroborate(answer, cat), corroborate(answer, cat, k=200, whole_up_to=0)
         assert json.dumps(short.to_json()) == json.dumps(full.to_json()), i
+
+
+def test_the_word_overlaps_as_arrays_equal_a_loop_over_each_sentences_word_set(seed_assistant) -> None:
+    """term_overlap_at (term-id rows) gives, to the bit, what adding each claim word's weight sentence by
+    sentence over a set of its words gives, for every seed sentence as the claim, over the whole index and
+    over a scattered shortlist."""
+    import math
+    import re
+
+    from assistant.terms import content_terms
+    from assistant.trace import term_overlap_at
+
+    cat = seed_assistant.index.catalog
+    n, vocab = len(cat.s_clean), cat.vocab
+    refers_back = re.compile(r"\W*(?:this|these|that|those|it|its|they|their|them|such|he|she|his|her|both)\b", re.I)
+    rng = np.random.default_rng(7)
+    checked = 0
+    for i in range(n):
+        c_terms = set(content_terms(cat.s_clean[i]))
+        weight = {t: math.log(1 + vocab.n / vocab.df[t]) if vocab.df.get(t) else math.log(1 + vocab.n) for t in c_terms}
+        total = sum(weight.values()) or 1.0
+        present = [(t, weight[t] / total) for t in c_terms if vocab.df.get(t, 0)]
+        for ids in (np.arange(n), np.sort(rng.choice(n, 60, replace=False))):
+            prev = np.where((ids > 0) & (cat.s_doc[np.maximum(ids - 1, 0)] == cat.s_doc[ids]), ids - 1, -1)
+            has_prev = np.array([p >= 0 and refers_back.match(cat.s_clean[j]) is not None for j, p in zip(ids, prev)])
+            assert np.array_equal((prev >= 0) & cat.term_rows.refers_back[ids], has_prev)
+            own, from_prev = np.zeros(len(ids)), np.zeros(len(ids))
+            for k, (j, p, hp) in enumerate(zip(ids, prev, has_prev)):
+                mine, before = set(cat.s_terms[j]), set(cat.s_terms[p]) if hp else set()
+                for t, w in present:
+                    if t in mine:
+                        own[k] += w
+                    elif t in before:
+                        from_prev[k] += w
+            got = term_overlap_at(cat, present, ids, prev, has_prev)
+            assert np.array_equal(got[0], own) and np.array_equal(got[1], from_prev), i
+            checked += int(own.any())
+    assert checked > n  # most claims share words with some sentence of each pool: the sums are not all zero
