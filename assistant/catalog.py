@@ -57,14 +57,6 @@ class Catalog:
         return self._vocab
 
     @property
-    def term_rows(self) -> TermRows:
-        """Every sentence's distinct content words as ids (from the snapshot, else worked out once per process)."""
-        rows = self.memo.get("term_rows")
-        if rows is None:
-            rows = self.memo["term_rows"] = TermRows.build(self.s_terms, self.vocab.df, self.s_clean)
-        return rows
-
-    @property
     def s_terms_expanded(self) -> Sequence[frozenset[str]]:
         """Each sentence's content words plus those of the long forms of the short forms it uses
         (``terms.scoped_abbreviations``), so that "not qualified to practice IO" shares the words of
@@ -112,84 +104,6 @@ class Catalog:
     def fingerprint(self) -> str:
         """A hash of the live chunk ids, naming derived indexes such as BM25."""
         return hashlib.sha256("\n".join(self.c_id).encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class TermRows:
-    """Each sentence's distinct content words (``s_terms``) as ids into the vocabulary and the numbers it
-    states (``trace.numbers_in``), one row per sentence (compressed sparse rows), and whether it opens by
-    pointing back: what scoring a claim against a shortlist of sentences reads, as arrays instead of a set
-    and a list per sentence."""
-
-    indptr: np.ndarray  # (n + 1,) int64: sentence i's ids are indices[indptr[i] : indptr[i + 1]]
-    indices: np.ndarray  # int32 ids: position in the vocabulary's ``df``
-    refers_back: np.ndarray  # (n,) bool: opens with "this", "these", "it", ... (``trace._REFERS_BACK``)
-    num_ptr: np.ndarray  # (n + 1,) int64: sentence i's numbers are num_vals[num_ptr[i] : num_ptr[i + 1]]
-    num_vals: np.ndarray  # float64, in the order ``numbers_in`` gives them
-    ids: dict[str, int]  # content word -> id
-
-    @classmethod
-    def build(cls, terms: Sequence[list[str]], df: dict[str, int], clean: Sequence[str]) -> TermRows:
-        """The rows of every sentence, with ids numbered in the order of ``df``."""
-        from .trace import _REFERS_BACK, numbers_in
-
-        ids = {t: j for j, t in enumerate(df)}
-        lens, n_lens = np.zeros(len(terms) + 1, dtype=np.int64), np.zeros(len(terms) + 1, dtype=np.int64)
-        flat: list[int] = []
-        nums: list[float] = []
-        for i in range(len(terms)):
-            row, stated = {ids[t] for t in terms[i]}, numbers_in(clean[i])
-            flat.extend(row)
-            nums.extend(stated)
-            lens[i + 1], n_lens[i + 1] = len(row), len(stated)
-        refers = np.fromiter((_REFERS_BACK.match(c) is not None for c in clean), dtype=bool, count=len(clean))
-        return cls(np.cumsum(lens), np.asarray(flat, dtype=np.int32), refers, np.cumsum(n_lens),
-                   np.asarray(nums, dtype=np.float64), ids)
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """The arrays to save (``np.savez``); the ids follow from the vocabulary saved beside them."""
-        return {"indptr": self.indptr, "indices": self.indices, "refers_back": self.refers_back,
-                "num_ptr": self.num_ptr, "num_vals": self.num_vals}
-
-    @classmethod
-    def from_arrays(cls, z, df: dict[str, int]) -> TermRows:  # noqa: ANN001  (an NpzFile or a mapping)
-        """Rows saved by ``to_arrays``, with ids numbered in the order of ``df``."""
-        return cls(z["indptr"], z["indices"], z["refers_back"], z["num_ptr"], z["num_vals"],
-                   {t: j for j, t in enumerate(df)})
-
-    def contains(self, rows: np.ndarray, terms: Sequence[int]) -> np.ndarray:
-        """(len(rows), len(terms)) bool: whether sentence rows[k] holds term id terms[j]."""
-        out = np.zeros((len(rows), len(terms)), dtype=bool)
-        if not len(rows) or not len(terms):
-            return out
-        held, owner = _gather(self.indptr, self.indices, rows)
-        wanted = np.asarray(terms, dtype=np.int64)
-        by_id = np.argsort(wanted)
-        j = np.minimum(np.searchsorted(wanted[by_id], held), len(wanted) - 1)
-        hit = wanted[by_id][j] == held
-        out[owner[hit], by_id[j[hit]]] = True
-        return out
-
-    def states(self, rows: np.ndarray, claimed: Sequence[float]) -> np.ndarray:
-        """(len(rows), len(claimed)) bool: whether sentence rows[k] states a number that agrees with
-        claimed[j] (``trace._agrees``: equal, or a whole claimed number that the stated one rounds to)."""
-        out = np.zeros((len(rows), len(claimed)), dtype=bool)
-        if not len(rows) or not len(claimed):
-            return out
-        stated, owner = _gather(self.num_ptr, self.num_vals, rows)
-        rounded = np.floor(stated + 0.5)
-        for j, c in enumerate(claimed):
-            hit = (stated == c) | (rounded == c) if float(c).is_integer() else stated == c
-            out[owner[hit], j] = True
-        return out
-
-
-def _gather(indptr: np.ndarray, flat: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The entries of the given rows of a compressed-sparse-rows array, and the position in ``rows`` of each."""
-    rows = np.asarray(rows, dtype=np.int64)
-    starts, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
-    at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
-    return flat[at], np.repeat(np.arange(len(rows)), lens)
 
 
 class Joined(Sequence):

@@ -10,7 +10,6 @@ Layout of the data folder::
     bm25/<fingerprint>/     the BM25 index of the live chunks
     snapshot/<stamp>.*      the live artefacts gathered into two files, with every sentence's content
                             words, so opening a large index reads two files instead of two per document
-                            (and, for a large index, its cells and their vectors in cell order)
     chroma/                 the embedded vector store (absent when a Chroma server is used)
 
 Artefacts are immutable and named by content version, and ``state.json`` is replaced
@@ -26,13 +25,12 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalog import Catalog, Joined, TermRows, assemble
+from .catalog import Catalog, Joined, assemble
 from .errors import StoreError
 from .lexical import Lexical
 from .nearest import CELLS_FROM
@@ -91,7 +89,7 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     atomic_write(data_dir / "state.json", json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
-SNAPSHOT_FORMAT = 9  # 9: and its numbers; 8: each sentence's content words as ids (<stamp>.terms.npz); 7: the cells' vectors kept in cell order; 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
+SNAPSHOT_FORMAT = 6  # 6: content words joined, with their counts; 5: with cells for a large index; 4: with each sentence's added terms; 3: reference-list flags (ingest p4)
 ARTEFACT_SUFFIXES = (".json", ".npy", ".chunks.npy")
 
 
@@ -148,33 +146,23 @@ def _read_snapshot(data_dir: Path, stamp: str, doc_ids: list[str]) -> Catalog | 
     cat = assemble(arts, vecs, cvecs)
     cat._terms, cat._additions = Joined(terms), additions
     cat._vocab = Vocabulary.from_counts(head["df"], int(head["n"]))
-    try:
-        with np.load(folder / f"{stamp}.terms.npz", allow_pickle=False) as z:
-            rows = TermRows.from_arrays(z, cat.vocab.df)
-    except (OSError, ValueError, KeyError):
-        return None
-    if len(rows.indptr) != len(terms) + 1 or len(rows.refers_back) != len(terms) or len(rows.num_ptr) != len(terms) + 1:
-        return None
-    cat.memo["term_rows"] = rows
-    cat.cells = _read_cells(folder / f"{stamp}.cells.npz", vecs)
+    cat.cells = _read_cells(folder / f"{stamp}.cells.npz", len(terms))
     return cat
 
 
-def _read_cells(path: Path, vecs: np.ndarray) -> Any:
-    """The snapshot's cells (``nearest.py``) with their memory-mapped vectors in cell order, or None: absent (a
-    small index) or unreadable, every vector is compared instead."""
-    n = len(vecs)
+def _read_cells(path: Path, n: int) -> Any:
+    """The snapshot's cells (``nearest.py``), or None: absent (a small index) or unreadable, every vector is
+    compared instead."""
     if n < CELLS_FROM or not path.exists():
         return None
     from .nearest import Cells
 
     try:
         with np.load(path, allow_pickle=False) as z:
-            in_order = np.load(path.with_suffix(".npy"), allow_pickle=False, mmap_mode="r")
-            cells = Cells.from_arrays(z, in_order)
+            cells = Cells.from_arrays(z)
     except (OSError, ValueError, KeyError):
         return None
-    return cells if len(cells.order) == n and in_order.shape == vecs.shape else None
+    return cells if len(cells.order) == n else None
 
 
 def _loads(data: bytes) -> Any:
@@ -190,8 +178,7 @@ def _loads(data: bytes) -> Any:
 def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
     """All files are named by the stamp, so any set on disk belongs together; older sets are removed. Besides
     the documents and vectors it keeps what opening would otherwise work out over every sentence: content
-    words, as words and as ids, and numbers (``Catalog.term_rows``), and the words short forms and names add
-    (``Catalog.term_additions``, only where they add any)."""
+    words, and the words short forms and names add (``Catalog.term_additions``, only where they add any)."""
     folder = data_dir / "snapshot"
     additions = cat.term_additions()
     cat._additions = {i: xy for i, xy in enumerate(additions) if xy[0] or xy[1]}
@@ -205,41 +192,16 @@ def _write_snapshot(data_dir: Path, stamp: str, cat: Catalog) -> None:
         if len(cat.s_clean) >= CELLS_FROM:
             from .nearest import build
 
-            cells = build(cat.s_vec)
-            in_order = folder / f"{stamp}.cells.npy"
-            _save_in_order(in_order, cat.s_vec, cells.order)
+            cat.cells = build(cat.s_vec)
             buf = io.BytesIO()
-            np.savez(buf, **cells.to_arrays())
+            np.savez(buf, **cat.cells.to_arrays())
             atomic_write(folder / f"{stamp}.cells.npz", buf.getvalue())
-            cat.cells = replace(cells, vecs=np.load(in_order, allow_pickle=False, mmap_mode="r"))
-        buf = io.BytesIO()
-        np.savez(buf, **cat.term_rows.to_arrays())
-        atomic_write(folder / f"{stamp}.terms.npz", buf.getvalue())
         atomic_write(folder / f"{stamp}.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
         for p in folder.iterdir():
             if not p.name.startswith(stamp):
                 p.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only data folder still opens, only more slowly
-
-
-def _save_in_order(path: Path, vecs: np.ndarray, order: np.ndarray, block: int = 16384) -> None:
-    """``vecs[order]`` as a .npy file, written block by block (never a second copy of the vectors in memory)
-    and replaced atomically like ``atomic_write``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(len(order), vecs.shape[1]))
-        for b in range(0, len(order), block):
-            out[b : b + block] = vecs[order[b : b + block]]
-        out.flush()
-        del out
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_catalog(data_dir: Path, state: dict[str, Any]) -> Catalog:

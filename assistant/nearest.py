@@ -6,9 +6,7 @@ closest cells until it holds ``reads`` times as many as it wants, and keeps the 
 cosine. It is approximate: a sentence whose cell is not among the closest is missed, however near it is.
 
 The cells are built when the snapshot is written, and only for an index of at least ``CELLS_FROM``
-sentences; a smaller one is scanned whole, which costs less than a millisecond per 10,000 sentences. The
-snapshot also keeps a copy of the vectors in cell order (``Cells.vecs``, memory-mapped), so a query reads
-its cells as a few contiguous blocks instead of about 2,400 rows scattered over the whole file.
+sentences; a smaller one is scanned whole, which costs less than a millisecond per 10,000 sentences.
 """
 
 from __future__ import annotations
@@ -30,16 +28,15 @@ class Cells:
     centres: np.ndarray  # (cells, dim) float32, normalised
     order: np.ndarray  # sentence ids, grouped by cell
     bounds: np.ndarray  # cell c holds order[bounds[c] : bounds[c + 1]]
-    vecs: np.ndarray | None = None  # row j is the vector of sentence order[j] (the snapshot's copy); None: not kept
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """The arrays to save (``np.savez``); ``vecs`` is saved on its own, to be memory-mapped."""
+        """The arrays to save (``np.savez``)."""
         return {"centres": self.centres, "order": self.order, "bounds": self.bounds}
 
     @classmethod
-    def from_arrays(cls, z, vecs: np.ndarray | None = None) -> Cells:  # noqa: ANN001  (an NpzFile or a mapping)
-        """Cells saved by ``to_arrays``, with their vectors in cell order if given."""
-        return cls(np.asarray(z["centres"]), np.asarray(z["order"]), np.asarray(z["bounds"]), vecs)
+    def from_arrays(cls, z) -> Cells:  # noqa: ANN001  (an NpzFile or a mapping of arrays)
+        """Cells saved by ``to_arrays``."""
+        return cls(np.asarray(z["centres"]), np.asarray(z["order"]), np.asarray(z["bounds"]))
 
 
 def _assign(vecs: np.ndarray, centres: np.ndarray, block: int = 16384) -> np.ndarray:
@@ -73,30 +70,16 @@ def build(vecs: np.ndarray, seed: int = 0) -> Cells:
 
 def nearest(cells: Cells, vecs: np.ndarray, query: np.ndarray, k: int, reads: int = READS) -> np.ndarray:
     """About the ``k`` sentences nearest ``query`` by cosine: the nearest among those of the closest cells."""
-    spans, held = [], 0
+    picked, held = [], 0
     for c in np.argsort(-(cells.centres @ query)):
         lo, hi = int(cells.bounds[c]), int(cells.bounds[c + 1])
         if hi > lo:
-            spans.append((lo, hi))
+            picked.append(cells.order[lo:hi])
             held += hi - lo
         if held >= reads * k:
             break
-    if not spans:
-        return np.zeros(0, dtype=np.int64)
-    picked = np.concatenate([cells.order[lo:hi] for lo, hi in spans])
-    at = np.argsort(picked)
-    ids = picked[at]
+    ids = np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
     if len(ids) <= k:
         return ids.astype(np.int64)
-    if cells.vecs is None:
-        rows = vecs[ids]
-    else:  # the same rows in the same (index) order as vecs[ids], read as contiguous blocks of the cell-ordered copy
-        rows = np.empty((len(ids), vecs.shape[1]), dtype=vecs.dtype)
-        dest = np.empty_like(at)
-        dest[at] = np.arange(len(at))
-        pos = 0
-        for lo, hi in spans:
-            rows[dest[pos : pos + hi - lo]] = cells.vecs[lo:hi]
-            pos += hi - lo
-    cos = rows @ query
+    cos = vecs[ids] @ query
     return np.sort(ids[np.argpartition(-cos, k - 1)[:k]]).astype(np.int64)

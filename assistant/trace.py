@@ -278,8 +278,7 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     scores below it, without its numbers being read.
 
     Only those sentences (and the ones before them) are read: term rarity comes from the catalog's
-    vocabulary and their words and numbers from its term rows (both kept in the snapshot), so a question
-    builds nothing over the whole index.
+    vocabulary, so nothing is built over the whole index.
     """
     vocab = catalog.vocab
     n_all = max(vocab.n, 1)
@@ -294,10 +293,21 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     present = [(t, weight(t) / total) for t in c_terms if vocab.df.get(t, 0)]  # in the full pass's order
     ids = np.asarray(ids, dtype=np.int64)
     m = len(ids)
-    doc, rows = catalog.s_doc, catalog.term_rows
+    doc, clean = catalog.s_doc, catalog.s_clean
     prev = np.where((ids > 0) & (doc[np.maximum(ids - 1, 0)] == doc[ids]), ids - 1, -1)
-    has_prev = (prev >= 0) & rows.refers_back[ids]
-    own, from_prev = term_overlap_at(catalog, present, ids, prev, has_prev)
+    has_prev = np.array([p >= 0 and _REFERS_BACK.match(clean[i]) is not None for i, p in zip(ids.tolist(), prev.tolist())],
+                        dtype=bool)
+    sets = _term_sets(catalog)
+    own, from_prev = np.zeros(m), np.zeros(m)
+    for k, (i, p, hp) in enumerate(zip(ids.tolist(), prev.tolist(), has_prev.tolist())):
+        mine, before = sets(i), sets(p) if hp else frozenset()
+        o = f = 0.0
+        for t, w in present:  # summed in the same order as the full pass, so they round alike
+            if t in mine:
+                o += w
+            elif t in before:
+                f += w
+        own[k], from_prev[k] = o, f
     ctx_cos = np.zeros(m)
     if has_prev.any():
         ctx = catalog.s_vec[ids[has_prev]].astype(np.float32, copy=True)
@@ -310,32 +320,43 @@ def score_claim_at(claim: str, cvec: np.ndarray, catalog: Catalog, ids: np.ndarr
     if c_numbers:
         best = np.maximum(_match(cos, own, 1.0), np.where(has_prev, _match(ctx_cos, ctx_overlap, 1.0) - CONTEXT_PENALTY,
                                                           -np.inf))
+        read = _numbers_memo(catalog)
         kk = max(len(c_numbers), 1)
-        at = np.flatnonzero(best >= floor)
-        mine = rows.states(ids[at], c_numbers)  # which claim numbers each sentence states, and the one before
-        before = rows.states(np.maximum(prev[at], 0), c_numbers)
-        agree[at] = mine.sum(axis=1) / kk
-        ctx_agree[at] = np.where(prev[at] >= 0, (mine | before).sum(axis=1) / kk, agree[at])
+        for k in np.flatnonzero(best >= floor).tolist():
+            i, p = int(ids[k]), int(prev[k])
+            mine = [any(_agrees(c, v) for v in read(i)) for c in c_numbers]
+            agree[k] = sum(mine) / kk
+            ctx_agree[k] = (sum(a or any(_agrees(c, v) for v in read(p)) for a, c in zip(mine, c_numbers)) / kk
+                            if p >= 0 else agree[k])
     alone = _match(cos, own, agree)
     with_prev = _match(ctx_cos, ctx_overlap, ctx_agree) - CONTEXT_PENALTY
     with_prev[~has_prev] = -np.inf
     return np.where(with_prev > alone, with_prev, alone)
 
 
-def term_overlap_at(catalog: Catalog, present: list[tuple[str, float]], ids: np.ndarray, prev: np.ndarray,
-                    has_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For the sentences ``ids``: the summed weights of the claim's words (``present``, in order) each holds,
-    and of those it lacks that the sentence before it (``prev``, where ``has_prev``) holds. Summed word by word
-    in ``present``'s order, as a per-sentence loop would add them, so the sums round alike."""
-    rows = catalog.term_rows
-    cols = [rows.ids[t] for t, _ in present]
-    mine = rows.contains(ids, cols)
-    before = rows.contains(np.maximum(prev, 0), cols) & np.asarray(has_prev, dtype=bool)[:, None] & ~mine
-    own, from_prev = np.zeros(len(ids)), np.zeros(len(ids))
-    for j, (_, w) in enumerate(present):
-        own = own + np.where(mine[:, j], w, 0.0)  # adding 0.0 leaves a sum of positive weights unchanged
-        from_prev = from_prev + np.where(before[:, j], w, 0.0)
-    return own, from_prev
+def _per_sentence(catalog: Catalog, name: str, make):  # noqa: ANN001, ANN202
+    """``make(i)`` for sentence i, made on first use and remembered per catalog under ``name``."""
+    memo = catalog.memo.setdefault(name, {})
+
+    def get(i: int):  # noqa: ANN202
+        got = memo.get(i)
+        if got is None:
+            got = memo[i] = make(i)
+        return got
+
+    return get
+
+
+def _term_sets(catalog: Catalog):  # noqa: ANN202
+    """Sentence i's content words as a set."""
+    terms = catalog.s_terms
+    return _per_sentence(catalog, "term_sets", lambda i: frozenset(terms[i]))
+
+
+def _numbers_memo(catalog: Catalog):  # noqa: ANN202
+    """Sentence i's numbers (``numbers_in``)."""
+    clean = catalog.s_clean
+    return _per_sentence(catalog, "numbers", lambda i: numbers_in(clean[i]))
 
 
 def score_pair(claim: str, sentence: str, cvec: np.ndarray, svec: np.ndarray, catalog: Catalog) -> float:

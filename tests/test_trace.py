@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.trace import (
@@ -168,21 +167,3 @@ def test_number_agreement_over_the_whole_index_equals_the_one_sentence_rule(seed
         expected_prev = [number_agreement(claim, terms.numbers[i] + (terms.numbers[p] if p >= 0 else []))
                          for i, p in enumerate(terms.prev)]
         assert alone.tolist() == expected and with_prev.tolist() == expected_prev
-
-
-def test_the_term_rows_numbers_agree_with_the_one_sentence_rule(seed_assistant) -> None:
-    """Catalog.term_rows.states (arrays over every stated number) says, for each sentence and claim number,
-    what number_agreement's rule says for that sentence's own numbers."""
-    from assistant.trace import number_agreement, numbers_in
-
-    catalog = seed_assistant.index.catalog
-    every = np.arange(len(catalog.s_clean))
-    claims = {tuple(numbers_in(s)) for s in catalog.s_clean if numbers_in(s)} | {(3.0,), (0.0,), (1.5, 3.0)}
-    hits = 0
-    for claim in claims:
-        got = catalog.term_rows.states(every, list(claim))
-        for i, text in enumerate(catalog.s_clean):
-            stated = numbers_in(text)
-            assert got[i].tolist() == [number_agreement([c], stated) == 1.0 for c in claim], (claim, i)
-        hits += int(got.sum())
-    assert len(claims) > 20 and hits > len(claims)  # claims from the index's own sentences: most agree somewhere
